@@ -1,0 +1,45 @@
+# Two commands do all set-up on a fresh machine with only Python 3.11:
+#   make repro   build .venv from requirements.lock if needed, then `dvc repro`
+#   make test    same set-up, then the test suite
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+UV_VERSION := 0.13.9
+KERNEL := aoresearch
+STAMP  := $(VENV)/.installed
+
+.PHONY: env repro test lab bench lock clean-env
+
+env: $(STAMP)
+
+# The stamp depends on the lock and the package metadata: editing either re-syncs the venv.
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "aoresearch (Python 3.11)" >/dev/null
+	touch $(STAMP)
+
+# Stage commands call `python`: the project venv comes first on PATH.
+export PATH := $(abspath $(BIN)):$(PATH)
+
+repro: env
+	dvc repro
+
+test: env
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lab: env
+	$(BIN)/jupyter lab notebooks/
+
+bench: env
+	$(BIN)/python benchmarks/run_all.py
+
+# Re-pin after changing dependencies in pyproject.toml (needs the package index).
+lock: env
+	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements.lock
+
+clean-env:
+	rm -rf $(VENV)

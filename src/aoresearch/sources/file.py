@@ -1,0 +1,134 @@
+"""The ``file`` source: a Sotkanet-format extract on disk.
+
+The folder holds ``observations.csv.gz`` (or ``observations.csv``) in the long schema and
+``regions.csv`` (see ``../shared/data/sotkanet/README.md``). The extract is read, never modified.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import zlib
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from aoresearch.catalogue import Catalogue
+from aoresearch.errors import RawDataError
+from aoresearch.sources.raw import RawData, coerce_observations, coerce_regions
+
+__all__ = ["read_sotkanet_extract", "find_observations_file"]
+
+logger = logging.getLogger(__name__)
+_OBSERVATION_FILES = ("observations.csv.gz", "observations.csv")
+
+
+def find_observations_file(folder: Path) -> Path:
+    """Return the observations file of an extract folder.
+
+    Raises
+    ------
+    RawDataError
+        If the folder does not exist or holds no observations file.
+    """
+    if not folder.is_dir():
+        raise RawDataError(
+            f"data.file.path: {folder} is not a folder; point it at a Sotkanet extract such as "
+            f"../shared/data/sotkanet (with observations.csv.gz and regions.csv)."
+        )
+    for name in _OBSERVATION_FILES:
+        if (folder / name).is_file():
+            return folder / name
+    raise RawDataError(f"{folder} holds none of {list(_OBSERVATION_FILES)}.")
+
+
+def read_sotkanet_extract(folder: str | Path, catalogue: Catalogue, years: range) -> RawData:
+    """Read a Sotkanet extract, keeping the catalogue's indicators within ``years``.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Extract folder with ``observations.csv[.gz]`` and ``regions.csv``.
+    catalogue : Catalogue
+        Indicators to keep; entries without a Sotkanet id are skipped with a notice.
+    years : range
+        Years to keep.
+
+    Returns
+    -------
+    RawData
+        Observations of shape (n_rows, 6), the region table and a provenance record.
+
+    Raises
+    ------
+    RawDataError
+        If a file is missing, empty, not valid gzip/CSV, or a column has the wrong type.
+    """
+    folder = Path(folder)
+    obs_path = find_observations_file(folder)
+    # Only an empty cell is missing: text such as "n/a" must be reported, not read as NaN.
+    observations = coerce_observations(_read_csv(obs_path, keep_default_na=False, na_values=[""]), str(obs_path))
+    regions = _read_csv(folder / "regions.csv", dtype={"code": str}, keep_default_na=False)
+    regions = coerce_regions(regions, str(folder / "regions.csv"))
+    notices = _skip_notices(catalogue)
+    wanted = {i.sotkanet_id for i in catalogue.fetchable}
+    present = set(observations["indicator"].unique())
+    notices += [
+        f"indicator {i.sotkanet_id} ({i.key}) is in the catalogue but not in {obs_path.name}"
+        for i in catalogue.fetchable
+        if i.sotkanet_id not in present
+    ]
+    dropped = sorted(present - wanted)
+    if dropped:
+        notices.append(f"{obs_path.name}: dropped indicator ids {dropped} that the catalogue does not list")
+    keep = observations["indicator"].isin(wanted) & observations["year"].between(years.start, years.stop - 1)
+    for notice in notices:
+        logger.warning(notice)
+    provenance = {
+        "source": "file",
+        "synthetic": False,
+        "path": str(folder),
+        "files": {p.name: _file_record(p) for p in (obs_path, folder / "regions.csv")},
+        "years": [years.start, years.stop - 1],
+        "rows": int(keep.sum()),
+        "notices": notices,
+        "licence": "CC BY 4.0, source: THL, Sotkanet",
+    }
+    return RawData(observations[keep].reset_index(drop=True), regions, provenance)
+
+
+def _skip_notices(catalogue: Catalogue) -> list[str]:
+    return [
+        f"catalogue entry '{i.key}' has no Sotkanet id yet; skipped (fill in sotkanet_id to fetch it)"
+        for i in catalogue.unfetchable
+    ]
+
+
+def _read_csv(path: Path, **kwargs) -> pd.DataFrame:
+    if not path.is_file():
+        raise RawDataError(f"{path} does not exist; a Sotkanet extract needs it.")
+    if path.stat().st_size == 0:
+        raise RawDataError(f"{path} is empty (0 bytes); expected a CSV with a header row.")
+    try:
+        frame = pd.read_csv(path, **kwargs)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise RawDataError(f"{path} is a truncated or corrupt gzip file ({exc}); fetch or copy it again.") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise RawDataError(f"{path} has no columns; expected a CSV with a header row.") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise RawDataError(f"{path} is not a readable CSV: {exc}") from exc
+    if frame.empty:
+        raise RawDataError(f"{path} has a header but no data rows.")
+    return frame
+
+
+def _file_record(path: Path) -> dict:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    stat = path.stat()
+    modified = datetime.fromtimestamp(stat.st_mtime, timezone.utc).isoformat(timespec="seconds")
+    return {"sha256": digest.hexdigest(), "bytes": stat.st_size, "modified": modified}

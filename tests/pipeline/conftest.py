@@ -1,0 +1,55 @@
+"""A throw-away copy of the repository in which the real DVC pipeline runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+
+class RepoCopy:
+    """The repository's source files copied to ``root``, with git and DVC initialised."""
+
+    def __init__(self, source: Path, root: Path) -> None:
+        self.root = root
+        listed = subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=source, check=True, capture_output=True, text=True,
+        ).stdout.split("\0")
+        for name in filter(None, listed):
+            if (source / name).is_file():
+                (root / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source / name, root / name)
+        self.env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+        self.run("git", "init", "-q")
+
+    def run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run(command, cwd=self.root, env=self.env, capture_output=True, text=True)
+        if check and result.returncode != 0:
+            raise AssertionError(f"{' '.join(command)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def dvc(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return self.run(str(Path(sys.executable).parent / "dvc"), *args, check=check)
+
+    def set_params(self, **changes) -> None:
+        """Set dotted keys in params.yaml, e.g. set_params(**{"data.source": "file"})."""
+        path = self.root / "params.yaml"
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for dotted, value in changes.items():
+            *parents, leaf = dotted.split(".")
+            node = document
+            for key in parents:
+                node = node[key]
+            node[leaf] = value
+        path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def repo_copy(repo_root, tmp_path_factory) -> RepoCopy:
+    return RepoCopy(repo_root, tmp_path_factory.mktemp("repo"))
