@@ -1,0 +1,193 @@
+"""Donor weights W and predictor weights V of the synthetic control (Abadie et al. 2010).
+
+For a given diagonal ``V`` the donor weights solve the inner problem
+``W*(V) = argmin_W (X1 - X0 W)' V (X1 - X0 W)`` over the simplex; ``V`` itself is chosen to
+minimise the outcome's mean squared prediction error (MSPE) over the optimisation periods,
+``(Z1 - Z0 W*(V))'(Z1 - Z0 W*(V)) / T`` (Abadie & Gardeazabal 2003; Abadie, Diamond &
+Hainmueller 2010). ``V`` is parametrised as ``|x| / sum|x|`` and searched with Nelder-Mead,
+as in R ``Synth`` and pysyncon.
+
+Why not ``pysyncon.Synth.fit``: the outer problem is weakly identified and has poor local
+optima (a single Nelder-Mead run from equal weights can stop at four times the attainable
+MSPE), and pysyncon offers only two starting points ("equal", "ols") and one run per fit; its
+inner SLSQP step is also too slow for in-space placebos over hundreds of donors. Here the
+search runs from several starts (equal, regression-based, random Dirichlet draws) and keeps
+the best pre-period fit; the inner step is :func:`simplex_least_squares`. The scaling
+(predictors divided by their standard deviation across the treated unit and donors) and the
+parametrisation follow pysyncon / R ``Synth``, so for the same ``V`` both give the same ``W``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize
+
+from aoresearch.impact._simplex import simplex_least_squares
+
+__all__ = ["WeightFit", "fit_weights_nested", "fit_weights_outcome", "starting_values", "scale_predictors"]
+
+_NM_OPTIONS = {"xatol": 1e-6, "fatol": 1e-12, "adaptive": True}
+
+
+@dataclass(frozen=True)
+class WeightFit:
+    """Fitted weights of one synthetic control.
+
+    Attributes
+    ----------
+    weights : ndarray, shape (n_donors,)
+        Donor weights on the simplex.
+    v : ndarray, shape (n_predictors,)
+        Predictor weights (sum to one); equal weights over the optimisation periods in the
+        outcome-only mode.
+    loss : float
+        Outcome MSPE over the optimisation periods (R ``Synth``'s ``loss.v``).
+    start_losses : ndarray, shape (n_starts,)
+        The loss reached from each starting ``V`` (one entry in the outcome-only mode).
+    """
+
+    weights: np.ndarray
+    v: np.ndarray
+    loss: float
+    start_losses: np.ndarray
+
+
+def scale_predictors(X: np.ndarray) -> np.ndarray:
+    """Divide each predictor by its standard deviation across units.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_units, n_predictors)
+        Treated unit and donors. Predictors with zero spread are left unscaled (they cannot
+        discriminate between donors).
+
+    Returns
+    -------
+    ndarray, shape (n_units, n_predictors)
+    """
+    sd = X.std(axis=0, ddof=1)
+    return X / np.where(sd > 0, sd, 1.0)
+
+
+def outcome_mspe(weights: np.ndarray, Z0: np.ndarray, z1: np.ndarray) -> float:
+    """Mean squared gap ``mean((z1 - Z0' w)^2)``; ``Z0`` shape (n_donors, T), ``z1`` shape (T,)."""
+    gap = z1 - weights @ Z0
+    return float(gap @ gap / gap.size)
+
+
+def weights_for_v(X0: np.ndarray, x1: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Inner problem: donor weights for predictor weights ``v``.
+
+    ``X0`` shape (n_donors, k) and ``x1`` shape (k,) are the scaled predictors.
+    """
+    root = np.sqrt(v)
+    return simplex_least_squares((X0 * root).T, x1 * root)
+
+
+def fit_weights_outcome(Z0: np.ndarray, z1: np.ndarray) -> WeightFit:
+    """Outcome-only synthetic control: minimise the pre-period MSPE directly.
+
+    Equivalent to using the outcome in every optimisation period as a predictor with equal,
+    unscaled weights; one convex problem, no ``V`` search.
+
+    Parameters
+    ----------
+    Z0 : ndarray, shape (n_donors, T)
+    z1 : ndarray, shape (T,)
+
+    Returns
+    -------
+    WeightFit
+    """
+    weights = simplex_least_squares(Z0.T, z1)
+    loss = outcome_mspe(weights, Z0, z1)
+    v = np.full(z1.size, 1.0 / z1.size)
+    return WeightFit(weights, v, loss, np.array([loss]))
+
+
+def starting_values(X: np.ndarray, Z: np.ndarray, n_starts: int, rng: np.random.Generator) -> np.ndarray:
+    """Starting predictor weights for the ``V`` search.
+
+    Row 0 is equal weights; row 1 (when ``n_starts >= 2`` and the regression is identified)
+    weights each predictor by its squared coefficients in a regression of the optimisation-
+    period outcomes on the scaled predictors across units (pysyncon's "ols" start); the rest
+    are Dirichlet(1) draws.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_units, k)
+        Scaled predictors of the treated unit and donors.
+    Z : ndarray, shape (n_units, T)
+        Outcomes over the optimisation periods.
+    n_starts : int
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray, shape (n_starts, k)
+    """
+    k = X.shape[1]
+    starts = [np.full(k, 1.0 / k)]
+    if n_starts >= 2:
+        regression = _regression_start(X, Z)
+        if regression is not None:
+            starts.append(regression)
+    while len(starts) < n_starts:
+        starts.append(rng.dirichlet(np.ones(k)))
+    return np.vstack(starts[:n_starts])
+
+
+def _regression_start(X: np.ndarray, Z: np.ndarray) -> np.ndarray | None:
+    design = np.column_stack([np.ones(X.shape[0]), X])
+    if np.linalg.matrix_rank(design) < design.shape[1]:
+        return None
+    beta = np.linalg.lstsq(design, Z, rcond=None)[0][1:]
+    v = np.sum(beta**2, axis=1)
+    return v / v.sum() if v.sum() > 0 else None
+
+
+def fit_weights_nested(
+    X0: np.ndarray, x1: np.ndarray, Z0: np.ndarray, z1: np.ndarray, starts: np.ndarray, maxiter: int
+) -> WeightFit:
+    """Nested optimisation of ``V`` and ``W`` from several starts; keep the best fit.
+
+    Parameters
+    ----------
+    X0 : ndarray, shape (n_donors, k)
+        Scaled predictors of the donors.
+    x1 : ndarray, shape (k,)
+        Scaled predictors of the treated unit.
+    Z0 : ndarray, shape (n_donors, T)
+        Donor outcomes over the optimisation periods.
+    z1 : ndarray, shape (T,)
+        Treated outcomes over the optimisation periods.
+    starts : ndarray, shape (n_starts, k)
+        Starting predictor weights, see :func:`starting_values`.
+    maxiter : int
+        Nelder-Mead iterations per start.
+
+    Returns
+    -------
+    WeightFit
+    """
+    if X0.shape[1] == 1:
+        weights = weights_for_v(X0, x1, np.ones(1))
+        loss = outcome_mspe(weights, Z0, z1)
+        return WeightFit(weights, np.ones(1), loss, np.array([loss]))
+
+    def objective(x: np.ndarray) -> float:
+        return outcome_mspe(weights_for_v(X0, x1, _to_v(x)), Z0, z1)
+
+    runs = [minimize(objective, start, method="Nelder-Mead", options={**_NM_OPTIONS, "maxiter": maxiter}) for start in starts]
+    losses = np.array([run.fun for run in runs])
+    v = _to_v(runs[int(np.argmin(losses))].x)
+    weights = weights_for_v(X0, x1, v)
+    return WeightFit(weights, v, outcome_mspe(weights, Z0, z1), losses)
+
+
+def _to_v(x: np.ndarray) -> np.ndarray:
+    magnitude = np.abs(x)
+    total = magnitude.sum()
+    return magnitude / total if total > 0 else np.full(x.size, 1.0 / x.size)
