@@ -1,0 +1,93 @@
+"""DVC stages `validate_raw` and `validate_panels`: Great Expectations on data/raw or data/panel.
+
+    python pipelines/validate.py raw      # data/raw -> reports/validation/raw/, metrics/validation_raw.json
+    python pipelines/validate.py panels   # data/panel -> reports/validation/panels/, metrics/validation_panels.json
+    python pipelines/validate.py suites   # refresh the suites JSON under gx/expectations/ (demo data)
+
+A critical failure exits 1 with `error: ...` naming the expectation, table, column and offending
+rows; warnings are logged and counted in the metrics JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+from _entry import run
+
+from aoresearch.catalogue import load_catalogue
+from aoresearch.config import load_params
+from aoresearch.errors import RawDataError
+from aoresearch.sources.raw import read_raw
+from aoresearch.validation import (
+    load_site_config,
+    panel_targets,
+    raw_targets,
+    validate_panels,
+    validate_raw,
+    validation_config,
+    write_metrics,
+    write_suites,
+)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=["raw", "panels", "suites"])
+    parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--catalogue", default="src/aoresearch/resources/indicators.yaml")
+    parser.add_argument("--gx", default="gx", help="Great Expectations context folder")
+    parser.add_argument("--raw", default="data/raw")
+    parser.add_argument("--panels", default="data/panel")
+    parser.add_argument("--docs", default=None, help="Data Docs folder (default: the site's folder in gx/great_expectations.yml)")
+    parser.add_argument("--metrics", default=None, help="metrics JSON (default: metrics/validation_<what>.json)")
+    args = parser.parse_args(argv)
+    params, catalogue = load_params(args.params), load_catalogue(args.catalogue)
+    config = validation_config(params)
+    if args.what == "suites":
+        return _write_suites(args, params, catalogue, config)
+    site = load_site_config(args.gx, args.what, args.docs)
+    docs = site["store_backend"]["base_directory"]
+    if args.what == "raw":
+        raw = read_raw(args.raw)
+        report, synthetic = validate_raw(raw, catalogue, config, site), raw.is_synthetic
+    else:
+        panels = {name: _read_panel(Path(args.panels), name) for name in config.categories}
+        report = validate_panels(panels, catalogue, config, site)
+        synthetic = any(_synthetic(Path(args.panels), name) for name in config.categories)
+    write_metrics(report, synthetic, args.metrics or f"metrics/validation_{args.what}.json")
+    report.raise_for_critical(docs)
+    return 0
+
+
+def _read_panel(folder: Path, name: str) -> pd.DataFrame:
+    path = folder / f"{name}.parquet"
+    try:
+        return pd.read_parquet(path)
+    except (FileNotFoundError, OSError, ValueError) as exc:
+        raise RawDataError(f"panel {path} is missing or unreadable ({exc}); run the panel@{name} stage.") from exc
+
+
+def _synthetic(folder: Path, name: str) -> bool:
+    import json
+
+    summary = folder / f"{name}.summary.json"
+    return bool(json.loads(summary.read_text(encoding="utf-8")).get("synthetic", False)) if summary.exists() else False
+
+
+def _write_suites(args, params, catalogue, config) -> int:
+    from aoresearch.panel.stage import make_panel
+    from aoresearch.sources.ingest import ingest
+
+    raw = ingest(params, catalogue)
+    targets = list(raw_targets(raw, catalogue, config))
+    for name in config.categories:
+        targets += panel_targets(name, make_panel(raw, catalogue, params, name), catalogue, config)
+    for path in write_suites(targets, args.gx):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    run(main)

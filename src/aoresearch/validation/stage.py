@@ -1,0 +1,49 @@
+"""The work of the ``validate_raw`` and ``validate_panels`` stages: validate, render Data Docs,
+write the metrics JSON, then stop on a critical failure."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from aoresearch.catalogue import Catalogue
+from aoresearch.sources.raw import RawData, atomic_write_text
+from aoresearch.validation.report import ValidationReport, combine
+from aoresearch.validation.runner import run_targets
+from aoresearch.validation.suites import ValidationConfig, panel_targets, raw_targets
+
+__all__ = ["validate_raw", "validate_panels", "write_metrics"]
+
+logger = logging.getLogger(__name__)
+
+
+def validate_raw(raw: RawData, catalogue: Catalogue, config: ValidationConfig, site_config: Mapping[str, Any]) -> ValidationReport:
+    """Validate the raw observations and region table; Data Docs go to the ``raw`` site."""
+    report = run_targets("raw", raw_targets(raw, catalogue, config), "raw", site_config, config.examples)
+    report.log_warnings(logger)
+    return report
+
+
+def validate_panels(
+    panels: Mapping[str, pd.DataFrame], catalogue: Catalogue, config: ValidationConfig, site_config: Mapping[str, Any]
+) -> ValidationReport:
+    """Validate each panel (name to frame); Data Docs of all of them go to the ``panels`` site."""
+    targets = tuple(t for name, panel in panels.items() for t in panel_targets(name, panel, catalogue, config))
+    report = combine("panels", [run_targets("panels", targets, "panels", site_config, config.examples)])
+    report.log_warnings(logger)
+    return report
+
+
+def write_metrics(report: ValidationReport, synthetic: bool, path: str | Path) -> Path:
+    """Write the stage's metrics JSON (see :meth:`ValidationReport.to_metrics`)."""
+    path = Path(path)
+    atomic_write_text(json.dumps(report.to_metrics(synthetic), indent=2, sort_keys=True) + "\n", path)
+    logger.info(
+        "%s: %d expectations, %d passed, %d critical and %d warning failures -> %s",
+        report.name, report.expectations, report.passed, report.failed_critical, report.failed_warning, path,
+    )
+    return path

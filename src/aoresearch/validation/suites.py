@@ -1,0 +1,204 @@
+"""The expectations of the raw data set and of the panels, as code.
+
+:func:`raw_targets` and :func:`panel_targets` return the validated frames (the data and the
+frames of :mod:`aoresearch.validation.derived`) with their severity-tagged expectations. The
+suites depend only on the indicator catalogue and :class:`ValidationConfig`; rendered as JSON
+they are kept under ``gx/expectations/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import pandas as pd
+
+from aoresearch.catalogue import Catalogue
+from aoresearch.config import Params, Pilot
+from aoresearch.errors import ParameterError
+from aoresearch.sources.raw import GENDERS, OBSERVATION_COLUMNS, RawData
+from aoresearch.validation import derived
+from aoresearch.validation.rules import Target, critical, equals, in_ids, is_count, is_percent, is_percent_rate, warning
+from great_expectations.expectations.row_conditions import Column
+
+__all__ = ["ValidationConfig", "validation_config", "raw_targets", "panel_targets", "PANEL_OUTCOME"]
+
+PANEL_OUTCOME = "oohc_per_1000"
+_OBS_LABEL = ("indicator", "region", "year", "gender")
+
+
+@dataclass(frozen=True)
+class ValidationConfig:
+    """What the expectations compare against, parsed once from ``params.yaml``.
+
+    Attributes
+    ----------
+    years : range
+        Requested years (``data.years``).
+    categories : mapping of str to str
+        Panel name to Sotkanet region category (``panel.categories``).
+    pilots : tuple of Pilot
+    min_pre_years : int
+        Years each pilot needs before adoption (``panel.min_pre_years``).
+    region_categories : tuple of str
+        Region categories the region table may hold (``validation.region_categories``).
+    min_denominator : float
+        Rates over fewer persons are noisy: out of bounds there is a warning, not critical.
+    gender_tolerance : float
+        Largest ``|total - (female + male)|`` accepted for counts.
+    examples : int
+        Offending rows shown per failed expectation (at most 5 in messages).
+    """
+
+    years: range
+    categories: Mapping[str, str]
+    pilots: tuple[Pilot, ...]
+    min_pre_years: int
+    region_categories: tuple[str, ...]
+    min_denominator: float = 10000.0
+    gender_tolerance: float = 0.5
+    examples: int = 5
+
+
+def validation_config(params: Params) -> ValidationConfig:
+    """Build :class:`ValidationConfig` from ``params`` (section ``validation`` and shared keys).
+
+    Raises
+    ------
+    ParameterError
+        If the ``validation`` section is missing or a value has the wrong type.
+    """
+    section = params.raw.get("validation")
+    if not isinstance(section, Mapping):
+        raise ParameterError("params.yaml: missing mapping 'validation' (region_categories, min_denominator, gender_tolerance, examples).")
+    try:
+        return ValidationConfig(
+            years=params.data.years,
+            categories=dict(params.panel.categories),
+            pilots=params.pilots,
+            min_pre_years=params.panel.min_pre_years,
+            region_categories=tuple(str(c) for c in section["region_categories"]),
+            min_denominator=float(section.get("min_denominator", 10000)),
+            gender_tolerance=float(section.get("gender_tolerance", 0.5)),
+            examples=int(section.get("examples", 5)),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ParameterError(f"params.yaml: invalid 'validation' section ({exc!r}).") from exc
+
+
+def raw_targets(raw: RawData, catalogue: Catalogue, config: ValidationConfig) -> tuple[Target, ...]:
+    """The raw long observations, the region table and their derived frames, with expectations."""
+    obs, regions = raw.observations, raw.regions
+    codes = tuple(config.categories.values())
+    return (
+        Target("raw_observations", obs, _observation_expectations(catalogue, config), _OBS_LABEL, ("value", "abs_value"), "Raw long observations (Sotkanet schema)"),
+        Target("raw_regions", regions, _region_expectations(config), ("id", "title_fi"), ("category",), "Region table"),
+        Target("raw_counts", derived.count_values(obs, catalogue), _count_expectations(), _OBS_LABEL, ("count",), "Values of count indicators"),
+        Target("raw_region_links", derived.region_links(obs, regions), (
+            critical("column_values_to_be_in_set", "region_in_region_table", "every region id of the observations is in the region table", column="in_region_table", value_set=[True]),
+        ), ("region",), ("rows",), "Region ids of the observations"),
+        Target("raw_gender_totals", derived.gender_totals(obs, catalogue), (
+            critical("column_values_to_be_between", "total_equals_female_plus_male", f"a count's total equals female + male (within {config.gender_tolerance})", column="difference", min_value=0, max_value=config.gender_tolerance),
+        ), ("indicator", "region", "year"), ("total", "female", "male"), "Counts published for total, female and male"),
+        Target("raw_ratios", derived.raw_ratios(obs, catalogue), (
+            critical("column_values_to_be_between", "numerator_at_most_denominator", "a count never exceeds its population (e.g. placements of 0-17 year-olds <= children 0-17)", column="excess", max_value=0),
+            warning("column_values_to_be_between", "denominator_positive", "the population of a rate is positive", column="denominator", min_value=1),
+        ), ("rate", "region", "year"), ("numerator", "denominator"), "Numerators and denominators of count-based rates"),
+        Target("raw_region_series", derived.region_series(obs, regions, codes), (
+            warning("column_values_to_be_between", "no_gaps_in_region_series", "a region has data in every year between its first and last", column="gaps", min_value=0, max_value=0),
+        ), ("region", "category"), ("first_year", "last_year"), "Years with data per region"),
+        Target("raw_indicator_gaps", derived.indicator_gaps(obs, regions, catalogue, codes), (
+            warning("column_values_to_be_between", "gaps_explained_by_suppression", "a year missing inside an indicator's series is a suppressed small count or a year the indicator was not published for the category", column="unexplained", min_value=0, max_value=0),
+        ), ("indicator", "region"), ("missing", "suppressed", "unpublished"), "Indicator series with missing years"),
+        Target("raw_pilots", derived.raw_pilots(obs, regions, config.pilots, dict(config.categories), config.years), (
+            critical("column_values_to_be_in_set", "pilot_in_region_table", "every pilot region is in the region table", column="in_region_table", value_set=[True]),
+            critical("column_values_to_be_in_set", "pilot_category", "every pilot region has its params.yaml category", column="category_matches", value_set=[True]),
+            critical("column_values_to_be_between", "pilot_every_year", "a pilot region has data in every year its category has", column="missing_years", min_value=0, max_value=0),
+            critical("column_values_to_be_between", "pilot_pre_years", f"a pilot region has at least {config.min_pre_years} years before adoption", column="pre_years", min_value=config.min_pre_years),
+        ), ("pilot", "region"), ("region_name", "adoption_year"), "Coverage of the pilot regions"),
+    )
+
+
+def _observation_expectations(catalogue: Catalogue, config: ValidationConfig) -> tuple[Any, ...]:
+    percent_ids = [i.raw_id for i in catalogue.indicators if is_percent(i)]
+    expectations = [
+        critical("table_columns_to_match_set", "schema", "the raw data has Sotkanet's long schema", column_set=list(OBSERVATION_COLUMNS), exact_match=True),
+        *(critical("column_values_to_not_be_null", f"{c}_not_null", f"every row has a {c}", column=c) for c in ("indicator", "region", "year", "gender")),
+        critical("compound_columns_to_be_unique", "unique_key", "one row per indicator, region, year and gender", column_list=list(_OBS_LABEL)),
+        critical("column_values_to_be_between", "year_in_range", f"years within data.years {config.years.start}-{config.years.stop - 1}", column="year", min_value=config.years.start, max_value=config.years.stop - 1),
+        critical("column_values_to_be_in_set", "gender_known", f"gender is one of {list(GENDERS)}", column="gender", value_set=list(GENDERS)),
+        critical("column_values_to_be_in_set", "indicator_in_catalogue", "indicator ids are catalogue entries", column="indicator", value_set=sorted(catalogue.raw_ids)),
+    ]
+    if percent_ids:
+        expectations.append(critical("column_values_to_be_between", "percent_within_0_100", "percentages lie within 0-100", column="value", min_value=0, max_value=100, row_condition=in_ids("indicator", percent_ids)))
+    for rate in catalogue.rates:
+        indicator = catalogue.by_key(rate.indicator)
+        if rate.denominators or rate.per != 1 or is_percent(indicator):
+            continue
+        expectations.append(critical("column_values_to_be_between", f"{rate.column}_within_bounds", f"{rate.name} within the catalogue bounds {list(rate.bounds)}", column=indicator.value_column, min_value=rate.bounds[0], max_value=rate.bounds[1], row_condition=in_ids("indicator", [indicator.raw_id])))
+    return tuple(expectations)
+
+
+def _region_expectations(config: ValidationConfig) -> tuple[Any, ...]:
+    return (
+        critical("column_values_to_be_unique", "id_unique", "one row per region id", column="id"),
+        critical("column_values_to_be_in_set", "category_known", "region categories are one of validation.region_categories (or empty)", column="category", value_set=sorted({*config.region_categories, ""})),
+        warning("column_value_lengths_to_be_between", "category_not_empty", "every region has a category", column="category", min_value=1),
+        warning("column_value_lengths_to_be_between", "title_not_empty", "every region has a name", column="title_fi", min_value=1),
+    )
+
+
+def _count_expectations() -> tuple[Any, ...]:
+    return (
+        critical("column_values_to_be_between", "count_non_negative", "counts are non-negative", column="count", min_value=0),
+        critical("column_values_to_be_between", "count_whole_number", "counts are whole numbers", column="fraction", min_value=0, max_value=0),
+    )
+
+
+def panel_targets(name: str, panel: pd.DataFrame, catalogue: Catalogue, config: ValidationConfig) -> tuple[Target, ...]:
+    """Panel ``name`` (a key of ``panel.categories``) and its derived frames, with expectations.
+
+    Raises
+    ------
+    ParameterError
+        If ``name`` is not under ``panel.categories``.
+    """
+    if name not in config.categories:
+        raise ParameterError(f"panel '{name}' is not under panel.categories {sorted(config.categories)}.")
+    table = f"panel_{name}"
+    pilots = tuple(p for p in config.pilots if p.category == name)
+    return (
+        Target(table, panel, _panel_expectations(panel, catalogue, config, config.categories[name]), ("region", "region_name", "year"), (), f"Region-year panel '{name}'"),
+        Target(f"{table}_rates", derived.rate_cells(panel, catalogue, config.min_denominator), _rate_expectations(panel, catalogue, config), ("rate", "region", "region_name", "year"), ("value", "denominator", "basis"), f"Rate cells of panel '{name}'"),
+        Target(f"{table}_ratios", derived.panel_ratios(panel, catalogue), (
+            critical("column_values_to_be_between", "numerator_at_most_denominator", "a published count never exceeds its population", column="excess", max_value=0),
+        ), ("rate", "region", "region_name", "year"), ("numerator", "denominator"), f"Published numerators against denominators in panel '{name}'"),
+        Target(f"{table}_pilots", derived.panel_pilots(panel, pilots, PANEL_OUTCOME), (
+            critical("column_values_to_be_between", "pilot_present", "every pilot of the panel has rows", column="rows", min_value=1),
+            critical("column_values_to_be_between", "pilot_pre_years", f"every pilot has at least {config.min_pre_years} years with {PANEL_OUTCOME} before adoption", column="pre_years", min_value=config.min_pre_years),
+        ), ("pilot", "region"), ("adoption_year",), f"Pilots of panel '{name}'"),
+    )
+
+
+def _panel_expectations(panel: pd.DataFrame, catalogue: Catalogue, config: ValidationConfig, code: str) -> tuple[Any, ...]:
+    counts = [i.key for i in catalogue.indicators if i.key in panel and is_count(i)]
+    return (
+        critical("compound_columns_to_be_unique", "unique_region_year", "one row per region and year", column_list=["region", "year"]),
+        critical("column_values_to_be_between", "year_in_range", f"years within data.years {config.years.start}-{config.years.stop - 1}", column="year", min_value=config.years.start, max_value=config.years.stop - 1),
+        critical("column_values_to_be_in_set", "category", f"every region is of category {code}", column="category", value_set=[code]),
+        warning("column_values_to_not_be_null", "region_name", "every region has a name", column="region_name"),
+        *(critical("column_values_to_be_between", f"{key}_non_negative", "counts are non-negative", column=key, min_value=0) for key in counts),
+    )
+
+
+def _rate_expectations(panel: pd.DataFrame, catalogue: Catalogue, config: ValidationConfig) -> tuple[Any, ...]:
+    expectations = []
+    for rate in catalogue.rates:
+        if rate.column not in panel or panel[rate.column].isna().all():
+            continue
+        low, high = rate.bounds
+        unit = "%" if is_percent_rate(rate, catalogue) else f"per {rate.per:g}"
+        why = f"{rate.name} within the catalogue bounds {low:g}-{high:g} ({unit})"
+        expectations.append(critical("column_values_to_be_between", f"{rate.column}_within_bounds", why, column="value", min_value=low, max_value=high, row_condition=(equals("rate", rate.column) & equals("basis", "observed"))))
+        expectations.append(warning("column_values_to_be_between", f"{rate.column}_within_bounds_small_or_imputed", why + f"; cells from an imputed count or fewer than {config.min_denominator:g} persons", column="value", min_value=low, max_value=high, row_condition=(equals("rate", rate.column) & Column("basis").is_in(["imputed", "small"]))))
+    return tuple(expectations)
