@@ -1,0 +1,32 @@
+"""DVC stage `associations`: fixed-effects regressions of outcomes on risk and protective factors."""
+
+from __future__ import annotations
+
+import argparse
+
+from _entry import run
+
+from aoresearch.catalogue import load_catalogue
+from aoresearch.config import load_params
+from aoresearch.factors import associations_stage, parse_factors_config, read_panel, write_json, write_table
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--catalogue", default="src/aoresearch/resources/indicators.yaml")
+    parser.add_argument("--panel", default="data/panel", help="folder of the panel stage's output")
+    parser.add_argument("--out", default="data/factors/associations.parquet")
+    parser.add_argument("--metrics", default="metrics/associations.json")
+    args = parser.parse_args(argv)
+    params = load_params(args.params)
+    config = parse_factors_config(params.raw.get("factors"), params.seed)
+    panel, synthetic = read_panel(args.panel, "municipality")
+    table, metrics = associations_stage(panel, config, load_catalogue(args.catalogue), synthetic)
+    write_table(table, args.out)
+    write_json(metrics, args.metrics)
+    return 0
+
+
+if __name__ == "__main__":
+    run(main)

@@ -1,0 +1,35 @@
+"""DVC stage `forecast`: gradient-boosted forecasts, rolling-origin evaluation, SHAP attributions, plots."""
+
+from __future__ import annotations
+
+import argparse
+
+from _entry import run
+
+from aoresearch.catalogue import load_catalogue
+from aoresearch.config import load_params
+from aoresearch.factors import forecast_stage, parse_factors_config, read_panel, write_forecast_outputs
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--catalogue", default="src/aoresearch/resources/indicators.yaml")
+    parser.add_argument("--panel", default="data/panel", help="folder of the panel stage's output")
+    parser.add_argument("--out", default="data/factors/forecast")
+    parser.add_argument("--figures", default="reports/figures/factors")
+    parser.add_argument("--metrics", default="metrics/forecast.json")
+    args = parser.parse_args(argv)
+    params = load_params(args.params)
+    config = parse_factors_config(params.raw.get("factors"), params.seed)
+    categories = sorted({"municipality", *(p.category for p in params.pilots)})
+    loaded = {name: read_panel(args.panel, name) for name in categories}
+    panels = {name: panel for name, (panel, _) in loaded.items()}
+    synthetic = loaded["municipality"][1]
+    outputs = forecast_stage(panels, config, load_catalogue(args.catalogue), params.pilots, synthetic)
+    write_forecast_outputs(outputs, args.out, args.figures, args.metrics, synthetic)
+    return 0
+
+
+if __name__ == "__main__":
+    run(main)

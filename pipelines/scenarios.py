@@ -1,0 +1,33 @@
+"""DVC stage `scenarios`: projections of outcome rates 1-3 years ahead under factor scenarios."""
+
+from __future__ import annotations
+
+import argparse
+
+from _entry import run
+
+from aoresearch.catalogue import load_catalogue
+from aoresearch.config import load_params
+from aoresearch.factors import parse_factors_config, read_panel, scenarios_stage, write_json, write_table
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--catalogue", default="src/aoresearch/resources/indicators.yaml")
+    parser.add_argument("--panel", default="data/panel", help="folder of the panel stage's output")
+    parser.add_argument("--out", default="data/factors/scenarios.parquet")
+    parser.add_argument("--metrics", default="metrics/scenarios.json")
+    args = parser.parse_args(argv)
+    params = load_params(args.params)
+    config = parse_factors_config(params.raw.get("factors"), params.seed)
+    loaded = {name: read_panel(args.panel, name) for name in ("municipality", "wellbeing_county")}
+    synthetic = loaded["municipality"][1]
+    table, metrics = scenarios_stage({k: v[0] for k, v in loaded.items()}, config, load_catalogue(args.catalogue), params.pilots, synthetic)
+    write_table(table, args.out)
+    write_json(metrics, args.metrics)
+    return 0
+
+
+if __name__ == "__main__":
+    run(main)

@@ -1,0 +1,281 @@
+"""The work of the associations, forecast and scenarios stages: pure functions from panels and
+settings to tables and metrics (the entry scripts in ``pipelines/`` only read and write)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aoresearch.catalogue import Catalogue
+from aoresearch.config import Pilot
+from aoresearch.errors import InsufficientDataError, PanelStructureError
+from aoresearch.factors.associations import associations_metrics, run_associations
+from aoresearch.factors.config import FactorsConfig
+from aoresearch.factors.explain import factor_table, group_shap, pilot_attributions, shap_on_folds
+from aoresearch.factors.features import OWN_HISTORY, Design, available_columns, feature_name, make_design
+from aoresearch.factors.forecast import Forecaster, fit_forecaster, rolling_origin_cv, summarise_cv
+from aoresearch.factors.scenarios import project, scenario_coverage
+
+__all__ = [
+    "read_panel", "factor_roles", "select_columns", "associations_stage", "ForecastOutputs", "forecast_stage",
+    "scenarios_stage", "write_table", "write_json",
+]
+
+log = logging.getLogger(__name__)
+TARGET_RATIO = 0.97
+
+
+def read_panel(folder: str | Path, name: str) -> tuple[pd.DataFrame, bool]:
+    """Read ``<folder>/<name>.parquet`` and whether its summary says the data are synthetic.
+
+    Raises
+    ------
+    PanelStructureError
+        If the panel file is missing.
+    """
+    path = Path(folder) / f"{name}.parquet"
+    if not path.is_file():
+        raise PanelStructureError(f"panel file {path} does not exist; run the panel@{name} stage first.")
+    summary = Path(folder) / f"{name}.summary.json"
+    synthetic = bool(json.loads(summary.read_text()).get("synthetic", False)) if summary.is_file() else False
+    return pd.read_parquet(path), synthetic
+
+
+def factor_roles(catalogue: Catalogue) -> dict[str, str]:
+    return {r.column: r.role for r in catalogue.rates}
+
+
+def select_columns(panel: pd.DataFrame, config: FactorsConfig, catalogue: Catalogue) -> tuple[tuple[str, ...], tuple[str, ...], dict, dict]:
+    """Outcomes and factors with data, and those skipped with the reason (logged, never silent)."""
+    candidates = config.factors or tuple(r.column for r in catalogue.rates_with_role("risk", "protective"))
+    factors, skipped_factors = available_columns(panel, candidates)
+    outcomes, skipped_outcomes = available_columns(panel, config.outcomes)
+    for column, reason in {**skipped_factors, **skipped_outcomes}.items():
+        log.warning("'%s' skipped: %s", column, reason)
+    return outcomes, factors, skipped_outcomes, skipped_factors
+
+
+def associations_stage(panel: pd.DataFrame, config: FactorsConfig, catalogue: Catalogue, synthetic: bool) -> tuple[pd.DataFrame, dict]:
+    outcomes, factors, skipped_outcomes, skipped_factors = select_columns(panel, config, catalogue)
+    table, skipped = run_associations(panel, config.associations, outcomes, factors, factor_roles(catalogue))
+    metrics = associations_metrics(table, skipped, synthetic)
+    metrics.update(factors_used=list(factors), factors_skipped=skipped_factors, outcomes_skipped=skipped_outcomes)
+    return table.assign(synthetic=synthetic), metrics
+
+
+@dataclass(frozen=True)
+class ForecastOutputs:
+    cv_predictions: pd.DataFrame
+    shap_values: pd.DataFrame
+    factor_table: pd.DataFrame
+    pilot_attributions: pd.DataFrame
+    models: dict[str, Forecaster]
+    metrics: dict
+    plots: dict[str, tuple[pd.DataFrame, pd.DataFrame]]
+
+
+def _design(panel: pd.DataFrame, outcome: str, factors, config: FactorsConfig, horizon: int, min_children: float) -> Design:
+    return make_design(panel, outcome, factors, config.lags, horizon, config.target, min_children, config.trend_years)
+
+
+def forecast_stage(
+    panels: dict[str, pd.DataFrame], config: FactorsConfig, catalogue: Catalogue, pilots: tuple[Pilot, ...], synthetic: bool,
+) -> ForecastOutputs:
+    """Rolling-origin evaluation, SHAP on held-out folds, factor table and per-pilot attributions.
+
+    The model is trained on ``panels['municipality']``; pilots of other categories (wellbeing
+    services counties) are explained by applying that model to their own panel rows.
+    """
+    municipality = panels["municipality"]
+    outcomes, factors, skipped_outcomes, skipped_factors = select_columns(municipality, config, catalogue)
+    roles = factor_roles(catalogue)
+    cv_frames, shap_frames, tables, attributions, models, per_outcome, plots = [], [], [], [], {}, {}, {}
+    additivity = 0.0
+    for outcome in outcomes:
+        log.info("forecast: %s (rolling-origin evaluation, SHAP, pilots)", outcome)
+        design = _design(municipality, outcome, factors, config, config.horizon, config.min_children)
+        try:
+            cv = rolling_origin_cv(design, config)
+        except InsufficientDataError as exc:
+            skipped_outcomes[outcome] = str(exc)
+            log.warning("forecast: %s", exc)
+            continue
+        wide, data = shap_on_folds(design, cv)
+        features = list(design.X.columns)
+        additivity = max(additivity, _additivity_error(wide, features))
+        table = factor_table(design, wide, data, roles, config.direction_threshold)
+        grouped = group_shap(wide, dict(design.groups))
+        current = pd.DataFrame({g: data[feature_name(outcome if g == OWN_HISTORY else g, 0)] for g in grouped.columns})
+        plots[outcome] = (grouped, current)
+        shap_frames.append(_shap_long(wide, grouped, current, outcome))
+        models[outcome] = fit_forecaster(design, np.arange(len(design.target)), config)
+        attributions.extend(_pilot_frames(models[outcome], panels, outcome, factors, config, pilots))
+        summary = summarise_cv(cv, config.interval, TARGET_RATIO)
+        summary["factors"] = _factor_summary(table)
+        per_outcome[outcome] = summary
+        cv_frames.append(cv.predictions)
+        tables.append(table)
+    if not per_outcome:
+        raise InsufficientDataError(f"forecast: no outcome of {list(config.outcomes)} could be modelled: {skipped_outcomes}.")
+    metrics = {
+        "synthetic": synthetic, "horizon": config.horizon, "target": config.target, "test_years": list(config.test_years),
+        "min_children": config.min_children, "weights": "children_0_17", "trained_on": "municipality",
+        "factors_used": list(factors), "factors_skipped": skipped_factors, "outcomes_skipped": skipped_outcomes,
+        "shap_additivity_max_abs_error": additivity, "outcomes": per_outcome,
+    }
+    cv_all = pd.concat(cv_frames, ignore_index=True).sort_values(["outcome", "fold", "region"]).reset_index(drop=True)
+    factor_all = pd.concat(tables, ignore_index=True).assign(synthetic=synthetic)
+    pilots_all = pd.concat(attributions, ignore_index=True) if attributions else pd.DataFrame()
+    return ForecastOutputs(
+        cv_all.assign(synthetic=synthetic), pd.concat(shap_frames, ignore_index=True).assign(synthetic=synthetic),
+        factor_all, pilots_all.assign(synthetic=synthetic) if len(pilots_all) else pilots_all, models, metrics, plots,
+    )
+
+
+def _additivity_error(wide: pd.DataFrame, features: list[str]) -> float:
+    total = wide[features].sum(axis=1) + wide["expected"]
+    return float(np.max(np.abs(total - wide["output"]) / np.maximum(np.abs(wide["output"]), 1.0)))
+
+
+def _shap_long(wide: pd.DataFrame, grouped: pd.DataFrame, current: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    keys = wide[["region", "region_name", "category", "year", "target_year", "fold", "expected", "output"]]
+    keys = keys.rename(columns={"year": "origin_year", "target_year": "year"})
+    frames = [keys.assign(outcome=outcome, factor=g, value=current[g].to_numpy(), shap=grouped[g].to_numpy()) for g in grouped.columns]
+    return pd.concat(frames, ignore_index=True).sort_values(["outcome", "factor", "fold", "region"]).reset_index(drop=True)
+
+
+def _factor_summary(table: pd.DataFrame) -> list[dict]:
+    columns = ["factor", "expected_role", "direction", "shap_mean_abs", "stability", "agreement", "mismatch"]
+    return [{k: (round(v, 6) if isinstance(v, float) else v) for k, v in row.items()} for row in table[columns].to_dict("records")]
+
+
+def _pilot_frames(model: Forecaster, panels, outcome, factors, config: FactorsConfig, pilots) -> list[pd.DataFrame]:
+    frames = []
+    for pilot in pilots:
+        panel = panels.get(pilot.category)
+        if panel is None or outcome not in panel or panel[outcome].notna().sum() == 0:
+            log.warning("forecast: no %s panel rows with '%s' for pilot %s; no attributions.", pilot.category, outcome, pilot.key)
+            continue
+        design = _design(panel, outcome, factors, config, config.horizon, 0.0)
+        frame = pilot_attributions(model, design, pilot.key, pilot.name, pilot.region, "municipality")
+        if len(frame):
+            frames.append(frame)
+    return frames
+
+
+def scenarios_stage(
+    panels: dict[str, pd.DataFrame], config: FactorsConfig, catalogue: Catalogue, pilots: tuple[Pilot, ...], synthetic: bool,
+) -> tuple[pd.DataFrame, dict]:
+    """Direct h-year models (h in ``config.horizons``) trained on municipalities; every region of
+    every panel in ``panels`` projected from its latest year under each scenario."""
+    municipality = panels["municipality"]
+    outcomes, factors, skipped_outcomes, skipped_factors = select_columns(municipality, config, catalogue)
+    uncovered = {s.name: list(scenario_coverage(s, factors)) for s in config.scenarios if scenario_coverage(s, factors)}
+    for name, missing in uncovered.items():
+        log.warning("scenario '%s': factors %s have no data; the scenario leaves them unchanged.", name, missing)
+    frames = []
+    for outcome in outcomes:
+        log.info("scenarios: %s, horizons %s", outcome, list(config.horizons))
+        models = {h: fit_forecaster(d, np.arange(len(d.target)), config) for h, d in
+                  ((h, _design(municipality, outcome, factors, config, h, config.min_children)) for h in config.horizons)}
+        for panel in panels.values():
+            if outcome not in panel or panel[outcome].notna().sum() == 0:
+                continue
+            designs = {h: _design(panel, outcome, factors, config, h, 0.0) for h in config.horizons}
+            frames.append(project(models, designs, config.scenarios, config.lags))
+    table = pd.concat(frames, ignore_index=True)
+    table = table.sort_values(["outcome", "category", "region", "scenario", "horizon"]).reset_index(drop=True).assign(synthetic=synthetic)
+    metrics = {
+        "synthetic": synthetic, "horizons": list(config.horizons), "trained_on": "municipality",
+        "scenarios": {s.name: {"shift": dict(s.shift), "hold": list(s.hold)} for s in config.scenarios},
+        "scenario_factors_without_data": uncovered, "factors_used": list(factors), "factors_skipped": skipped_factors,
+        "outcomes_skipped": skipped_outcomes, "national": _national(table), "pilots": _pilots(table, pilots),
+    }
+    return table, metrics
+
+
+def _national(table: pd.DataFrame) -> dict:
+    """Child-weighted mean predicted rate over municipalities, per outcome, scenario and horizon."""
+    muni = table[table["category"] == "KUNTA"]
+    out: dict = {}
+    for (outcome, scenario, horizon), rows in muni.groupby(["outcome", "scenario", "horizon"], sort=True):
+        ok = rows["prediction"].notna() & rows["weight"].notna()
+        out.setdefault(outcome, {}).setdefault(scenario, {})[f"h{horizon}"] = round(
+            float(np.average(rows.loc[ok, "prediction"], weights=rows.loc[ok, "weight"])), 6)
+    return out
+
+
+def _pilots(table: pd.DataFrame, pilots: tuple[Pilot, ...]) -> dict:
+    out: dict = {}
+    for pilot in pilots:
+        rows = table[table["region"] == pilot.region]
+        for r in rows.itertuples():
+            out.setdefault(pilot.key, {}).setdefault(r.outcome, {}).setdefault(r.scenario, {})[f"h{r.horizon}"] = {
+                "year": int(r.year), "prediction": round(float(r.prediction), 6),
+                "lower": round(float(r.lower), 6), "upper": round(float(r.upper), 6),
+            }
+    return out
+
+
+def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a parquet file through a temporary name (atomic rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.partial")
+    frame.reset_index(drop=True).to_parquet(staging, index=False)
+    staging.replace(path)
+    return path
+
+
+def write_json(document: dict, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(_clean(document), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def _clean(value):
+    """JSON-safe: NaN to null, numpy scalars to Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, (np.floating, float)):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def write_forecast_outputs(outputs: ForecastOutputs, out: str | Path, figures: str | Path, metrics: str | Path, synthetic: bool) -> None:
+    """Tables, fitted models (joblib), PNG figures and the metrics file of the forecast stage."""
+    import joblib
+
+    from aoresearch.factors import plots
+
+    out, figures = Path(out), Path(figures)
+    write_table(outputs.cv_predictions, out / "cv_predictions.parquet")
+    write_table(outputs.shap_values, out / "shap_values.parquet")
+    write_table(outputs.factor_table, out / "factor_table.parquet")
+    write_table(outputs.pilot_attributions, out / "pilot_attributions.parquet")
+    (out / "models").mkdir(parents=True, exist_ok=True)
+    for outcome, model in sorted(outputs.models.items()):
+        joblib.dump(model, out / "models" / f"{outcome}.joblib")
+    for outcome, (grouped, current) in sorted(outputs.plots.items()):
+        plots.beeswarm_png(grouped, current, f"SHAP by factor: {outcome}, {outputs.metrics['horizon']} year(s) ahead (held-out folds)", synthetic, figures / f"beeswarm_{outcome}.png")
+        top = [f for f in outputs.factor_table.query("outcome == @outcome and factor != @OWN_HISTORY")["factor"].head(4)]
+        plots.dependence_png(grouped, current, top, f"SHAP dependence: {outcome}", synthetic, figures / f"dependence_{outcome}.png")
+    attributions = outputs.pilot_attributions
+    if len(attributions):
+        for (pilot, outcome), rows in attributions[attributions["latest"]].groupby(["pilot", "outcome"], sort=True):
+            first = rows.iloc[0]
+            title = f"{first['pilot_name']}: predicted change of {outcome}, {first['origin_year']} to {first['year']}"
+            plots.waterfall_png(rows, title, synthetic, figures / f"waterfall_{pilot}_{outcome}.png")
+    write_json(outputs.metrics, metrics)

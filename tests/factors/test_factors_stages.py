@@ -1,0 +1,63 @@
+"""The forecast and scenarios stages on the demo panels, with tiny settings: output contract."""
+
+from __future__ import annotations
+
+import pytest
+
+from aoresearch.factors import forecast_stage, parse_factors_config, scenarios_stage
+from aoresearch.panel.stage import make_panel
+
+TINY = {
+    "outcomes": ["oohc_per_1000", "no_such_outcome"],
+    "factors": ["social_assistance_pct", "unemployment_pct", "no_such_factor"],
+    "lags": [0, 1],
+    "horizons": [1, 2],
+    "test_years": {"start": 2019, "end": 2020},
+    "model": {"max_iter": 20, "learning_rate": 0.2},
+    "scenarios": {"unemployment_plus_3pp": {"shift": {"unemployment_pct": 3.0}},
+                  "poverty_up": {"shift": {"child_low_income_pct": 2.0}}},
+}
+SCENARIO_COLUMNS = {"region", "region_name", "category", "outcome", "scenario", "year", "horizon", "prediction", "lower", "upper"}
+
+
+@pytest.fixture(scope="module")
+def panels(demo_raw, catalogue, params):
+    return {name: make_panel(demo_raw, catalogue, params, name) for name in ("municipality", "wellbeing_county")}
+
+
+@pytest.fixture(scope="module")
+def config():
+    return parse_factors_config(TINY, seed=1)
+
+
+def test_forecast_stage_outputs_and_skips(panels, config, catalogue, params):
+    out = forecast_stage(panels, config, catalogue, params.pilots, synthetic=True)
+    metrics = out.metrics
+    assert metrics["synthetic"] is True
+    assert set(metrics["factors_skipped"]) == {"no_such_factor"}
+    assert set(metrics["outcomes_skipped"]) == {"no_such_outcome"}
+    summary = metrics["outcomes"]["oohc_per_1000"]
+    assert isinstance(summary["beats_persistence"], bool)
+    assert summary["beats_persistence"] == (summary["mae_ratio_to_persistence"]["model"] < 1.0)
+    assert 0.0 <= summary["interval"]["coverage_weighted"] <= 1.0
+    assert metrics["shap_additivity_max_abs_error"] < 1e-6
+    attributions = out.pilot_attributions
+    assert set(attributions["pilot"]) == {p.key for p in params.pilots}
+    county = attributions[attributions["region"] == 972]
+    assert set(county["category"]) == {"HYVINVOINTIALUE"} and set(county["trained_on"]) == {"municipality"}
+    latest = attributions[attributions["latest"]]
+    per_row = latest.groupby(["pilot", "outcome"]).agg(total=("contribution", "sum"), base=("base_value", "first"), output=("output", "first"))
+    assert (per_row["total"] + per_row["base"] - per_row["output"]).abs().max() < 1e-6
+    table = out.factor_table
+    assert {"outcome", "factor", "expected_role", "direction", "shap_mean_abs", "stability", "mismatch"} <= set(table.columns)
+
+
+def test_scenarios_stage_projects_every_region_and_scenario(panels, config, catalogue, params):
+    table, metrics = scenarios_stage(panels, config, catalogue, params.pilots, synthetic=True)
+    assert SCENARIO_COLUMNS <= set(table.columns)
+    assert set(table["scenario"]) == {"baseline", "unemployment_plus_3pp", "poverty_up"}
+    assert set(table["horizon"]) == {1, 2}
+    assert (table["lower"] <= table["prediction"]).all() and (table["prediction"] <= table["upper"]).all()
+    assert {972, 964, 965, 378, 261} <= set(table["region"])
+    assert metrics["scenario_factors_without_data"] == {"poverty_up": ["child_low_income_pct"]}
+    assert not table.duplicated(["region", "outcome", "scenario", "horizon"]).any()

@@ -1,0 +1,91 @@
+"""Small known-answer checks: lags, targets, baselines, scenarios, skipped columns, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aoresearch.errors import InsufficientDataError, PanelStructureError
+from aoresearch.factors import (
+    Scenario, apply_scenario, available_columns, feature_name, fit_association, make_design, region_trend,
+    weighted_mae,
+)
+
+
+def _panel(regions: int = 4, years: range = range(2000, 2010)) -> pd.DataFrame:
+    rows = []
+    for r in range(regions):
+        for y in years:
+            rows.append({"region": r, "region_name": f"R{r}", "category": "KUNTA", "year": y,
+                         "children_0_17": 2000.0 + 1000 * r, "rate": 10.0 * r + (y - 2000), "x": float(y - 2000 + r)})
+    return pd.DataFrame(rows)
+
+
+def test_lags_and_change_target_have_the_right_years():
+    design = make_design(_panel(), "rate", ("x",), (0, 1), horizon=2, kind="change")
+    row = design.meta.index[(design.meta["region"] == 1) & (design.meta["year"] == 2003)][0]
+    assert design.X.loc[row, feature_name("x", 0)] == 4.0
+    assert design.X.loc[row, feature_name("x", 1)] == 3.0
+    assert design.target[row] == pytest.approx(2.0)  # rate rises by 1 a year, h = 2
+    assert design.meta.loc[row, "target_year"] == 2005
+    first = design.meta.index[(design.meta["region"] == 1) & (design.meta["year"] == 2000)][0]
+    assert np.isnan(design.X.loc[first, feature_name("x", 1)])
+    last = design.meta.index[(design.meta["region"] == 1) & (design.meta["year"] == 2009)][0]
+    assert np.isnan(design.target[last])
+
+
+def test_min_children_filters_rows_and_empty_result_is_an_error():
+    design = make_design(_panel(), "rate", ("x",), (0,), 1, min_children=2500)
+    assert set(design.meta["region"]) == {1, 2, 3}
+    with pytest.raises(InsufficientDataError, match="more than 100000 children"):
+        make_design(_panel(), "rate", ("x",), (0,), 1, min_children=100_000)
+
+
+def test_missing_column_and_duplicate_keys_are_named():
+    with pytest.raises(PanelStructureError, match=r"\['nope'\]"):
+        make_design(_panel(), "rate", ("nope",), (0,), 1)
+    panel = pd.concat([_panel(), _panel().iloc[:1]])
+    with pytest.raises(PanelStructureError, match="repeats region-year keys"):
+        make_design(panel, "rate", ("x",), (0,), 1)
+
+
+def test_available_columns_reports_absent_and_empty():
+    panel = _panel().assign(empty=np.nan)
+    used, skipped = available_columns(panel, ["x", "empty", "absent"])
+    assert used == ("x",)
+    assert set(skipped) == {"empty", "absent"}
+    assert "absent from the panel" in skipped["absent"]
+
+
+def test_region_trend_extrapolates_a_line_and_keeps_single_values():
+    history = np.array([[5.0, 4.0, 3.0], [7.0, np.nan, np.nan]])  # lag 0 first
+    np.testing.assert_allclose(region_trend(history, 2), [7.0, 7.0])
+
+
+def test_weighted_mae_weights_and_skips_missing():
+    assert weighted_mae(np.array([1.0, 2.0, np.nan]), np.array([2.0, 2.0, 1.0]), np.array([3.0, 1.0, 5.0])) == pytest.approx(0.75)
+
+
+def test_scenario_shifts_current_value_and_holds_lags():
+    design = make_design(_panel(), "rate", ("x",), (0, 1, 2), 1)
+    X = design.X.iloc[5:6]
+    shifted = apply_scenario(X, Scenario("up", {"x": 2.0}), (0, 1, 2))
+    assert shifted[feature_name("x", 0)].iloc[0] == X[feature_name("x", 0)].iloc[0] + 2.0
+    assert shifted[feature_name("x", 1)].iloc[0] == X[feature_name("x", 1)].iloc[0]
+    held = apply_scenario(X, Scenario("held", hold=("x",)), (0, 1, 2))
+    assert (held[[feature_name("x", k) for k in (0, 1, 2)]].nunique(axis=1) == 1).all()
+    untouched = apply_scenario(X, Scenario("other", {"absent_factor": 5.0}), (0, 1, 2))
+    pd.testing.assert_frame_equal(untouched, X)
+
+
+def test_association_recovers_a_known_slope():
+    rng = np.random.default_rng(0)
+    panel = _panel(regions=30, years=range(2000, 2020))
+    panel["x"] = rng.normal(size=len(panel))
+    panel["rate"] = 3.0 * panel["x"] + panel["region"] + 0.1 * rng.normal(size=len(panel))
+    rows = fit_association(panel, "rate", ("x",), "region+year", (2000, 2019))
+    assert rows.loc[0, "estimate"] == pytest.approx(3.0, abs=0.05)
+    assert rows.loc[0, "lower"] < 3.0 < rows.loc[0, "upper"]
+    with pytest.raises(PanelStructureError, match="only 0 regions"):
+        fit_association(panel, "rate", ("x",), "year", (1990, 1995))
