@@ -9,6 +9,9 @@
   power from pre-period noise, and monitoring summaries for pilots without post data.
 * :func:`donor_pool` - comparable, untreated donors.
 * :class:`EffectEstimate` - an effect in rate units and as percent of the counterfactual.
+* :func:`evaluate_pilot` - the whole evaluation of one pilot (all outcomes and estimators,
+  placebo intervals, power or a baseline), configured by :class:`ImpactConfig`
+  (``params.yaml: impact``); :mod:`aoresearch.impact.outputs` writes it (schemas there).
 """
 
 from aoresearch.impact._donors import donor_pool
@@ -24,6 +27,8 @@ from aoresearch.impact._results import EffectEstimate, effects_frame
 from aoresearch.impact._sc_inference import LeaveOneOut, PlaceboInSpace, PlaceboInTime
 from aoresearch.impact._staggered_did import Aggregation, PreTrendTest, StaggeredDiD
 from aoresearch.impact._synthetic_control import SyntheticControl
+from aoresearch.impact.config import ImpactConfig, parse_impact_config
+from aoresearch.impact.evaluate import PilotEvaluation, evaluate_pilot, find_pilot, pilot_donors
 
 __all__ = [
     "SyntheticControl",
@@ -42,4 +47,10 @@ __all__ = [
     "donor_pool",
     "EffectEstimate",
     "effects_frame",
+    "ImpactConfig",
+    "parse_impact_config",
+    "PilotEvaluation",
+    "evaluate_pilot",
+    "find_pilot",
+    "pilot_donors",
 ]

@@ -1,0 +1,49 @@
+"""DVC stage `impact@<pilot>`: the impact evaluation of one pilot region (issue 5).
+
+Reads the panel of the pilot's category, evaluates every outcome in `impact.outcomes` with
+synthetic control, Callaway-Sant'Anna DiD and a TWFE event study (or gives a baseline and
+monitoring plan when there are no post-adoption data), and writes `data/impact/<pilot>/` and
+`metrics/impact/<pilot>.json` (schemas: `aoresearch.impact.outputs`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pandas as pd
+from _entry import run
+
+from aoresearch.config import load_params
+from aoresearch.errors import RawDataError
+from aoresearch.impact.config import parse_impact_config
+from aoresearch.impact.evaluate import evaluate_pilot, find_pilot
+from aoresearch.impact.outputs import write_outputs
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("pilot", help="a key of params.yaml 'pilots', e.g. tampere")
+    parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--panels", default="data/panel")
+    parser.add_argument("--out", default=None, help="default data/impact/<pilot>")
+    parser.add_argument("--metrics", default=None, help="default metrics/impact/<pilot>.json")
+    args = parser.parse_args(argv)
+    params = load_params(args.params)
+    pilot = find_pilot(params.pilots, args.pilot)
+    config = parse_impact_config(params.raw.get("impact"), args.params)
+    panel_path = Path(args.panels) / f"{pilot.category}.parquet"
+    if not panel_path.is_file():
+        raise RawDataError(f"panel {panel_path} for pilot {pilot.key!r} (category {pilot.category!r}) does not exist; run the panel stage.")
+    panel = pd.read_parquet(panel_path)
+    summary_path = panel_path.with_suffix(".summary.json")
+    synthetic = bool(json.loads(summary_path.read_text(encoding="utf-8")).get("synthetic", False)) if summary_path.is_file() else False
+    result = evaluate_pilot(panel, pilot, params.pilots, config, params.seed, synthetic)
+    out = args.out or f"data/impact/{pilot.key}"
+    write_outputs(result, config, out, args.metrics or f"metrics/impact/{pilot.key}.json")
+    return 0
+
+
+if __name__ == "__main__":
+    run(main)

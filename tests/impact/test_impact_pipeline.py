@@ -1,0 +1,94 @@
+"""The `impact@<pilot>` entry script end to end on demo county panels (fewer outcomes, for speed)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from aoresearch.impact.outputs import COLUMNS, TABLES
+from aoresearch.panel.stage import make_panel, panel_summary, write_panel
+
+OUTCOMES = ["oohc_per_1000", "school_absence_pct"]
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory, demo_raw, catalogue, params, repo_root) -> Path:
+    root = tmp_path_factory.mktemp("impact")
+    panel = make_panel(demo_raw, catalogue, params, "wellbeing_county")
+    write_panel(panel, panel_summary(panel, demo_raw, catalogue), root / "panel", "wellbeing_county")
+    document = yaml.safe_load((repo_root / "params.yaml").read_text(encoding="utf-8"))
+    document["impact"]["outcomes"] = OUTCOMES
+    (root / "params.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    return root
+
+
+def run_stage(repo_root: Path, root: Path, pilot: str, name: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, str(repo_root / "pipelines" / "impact.py"), pilot, "--params", str(root / "params.yaml"),
+               "--panels", str(root / "panel"), "--out", str(root / name / pilot), "--metrics", str(root / name / f"{pilot}.json")]
+    return subprocess.run(command, capture_output=True, text=True, cwd=repo_root)
+
+
+@pytest.fixture(scope="module")
+def runs(workspace, repo_root) -> dict:
+    done = {}
+    for name, pilot in [("a", "north_karelia"), ("b", "north_karelia"), ("a", "central_finland")]:
+        result = run_stage(repo_root, workspace, pilot, name)
+        assert result.returncode == 0, result.stderr
+        done[(name, pilot)] = workspace / name / pilot
+    return done
+
+
+def test_unknown_pilot_key_names_it_and_the_known_keys(workspace, repo_root):
+    result = run_stage(repo_root, workspace, "atlantis", "x")
+    assert result.returncode == 1
+    assert "'atlantis'" in result.stderr
+    assert "central_finland" in result.stderr and "tampere" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_outputs_are_deterministic_across_runs(runs):
+    first, second = runs[("a", "north_karelia")], runs[("b", "north_karelia")]
+    for name in TABLES:
+        assert (first / f"{name}.parquet").read_bytes() == (second / f"{name}.parquet").read_bytes(), name
+    assert (first / "summary.json").read_text() == (second / "summary.json").read_text()
+    assert first.with_suffix(".json").read_text() == second.with_suffix(".json").read_text()
+
+
+def test_effect_pilot_has_the_contract_schema_and_synthetic_flag(runs):
+    folder = runs[("a", "north_karelia")]
+    for name in TABLES:
+        assert list(pd.read_parquet(folder / f"{name}.parquet").columns) == COLUMNS[name], name
+    effects = pd.read_parquet(folder / "effects.parquet")
+    assert set(effects["estimator"]) == {"synthetic_control", "staggered_did", "twfe_event_study"}
+    averages = effects[effects["period"] == "average"]
+    assert len(averages) == 3 * len(OUTCOMES)
+    assert (averages["lower"] <= averages["effect"]).all() and (averages["effect"] <= averages["upper"]).all()
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["status"] == "effect" and summary["synthetic"] is True
+    assert summary["post_years"] == [2020, 2021, 2022, 2023, 2024] and summary["covid_overlap"] is True
+    weights = pd.read_parquet(folder / "weights.parquet")
+    assert weights.groupby("outcome")["weight"].sum().round(6).eq(1).all()
+    assert 970 not in set(weights["donor"])  # Pirkanmaa contains the pilot Tampere
+    metrics = json.loads(folder.with_suffix(".json").read_text())
+    assert set(metrics["outcomes"]) == set(OUTCOMES)
+
+
+def test_baseline_pilot_has_no_effects_but_power_and_monitoring(runs):
+    folder = runs[("a", "central_finland")]
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["status"] == "baseline" and summary["post_years"] == []
+    assert "monitoring" in summary
+    assert pd.read_parquet(folder / "effects.parquet").empty
+    power = pd.read_parquet(folder / "power.parquet")
+    assert sorted(power["outcome"].unique()) == sorted(OUTCOMES)
+    assert power.groupby("outcome")["n_post"].apply(list).map(lambda h: h == [1, 2, 3, 4, 5]).all()
+    assert (power.groupby("outcome")["mde"].apply(lambda m: m.is_monotonic_decreasing)).all()
+    metrics = json.loads(folder.with_suffix(".json").read_text())
+    assert metrics["status"] == "baseline"
+    assert metrics["outcomes"]["oohc_per_1000"]["mde"] > 0
