@@ -17,6 +17,7 @@ __all__ = [
     "ValidationFailedError",
     "EstimationError",
     "NotFittedError",
+    "ReportRenderError",
 ]
 
 
@@ -66,3 +67,7 @@ class EstimationError(AoresearchError, RuntimeError):
 
 class NotFittedError(AoresearchError, ValueError, AttributeError):
     """An estimator was used before ``fit`` was called."""
+
+
+class ReportRenderError(AoresearchError, RuntimeError):
+    """A report notebook failed to execute or export; the previous outputs were left unchanged."""

@@ -1,0 +1,49 @@
+"""DVC stage `report_index`: the index page linking every report, each with its opening sentence.
+
+Usage: python pipelines/render_index.py [--reports reports]
+reads reports/executed/<name>.ipynb for situation_room, risk_factors and impact_<pilot> (every
+pilot in params.yaml) and writes reports/html/index.html. A report not rendered yet is listed
+without a link.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from _entry import run
+
+from aoresearch.config import load_params
+from aoresearch.reports import is_synthetic, read_panel_summaries, read_provenance, report_settings, t
+from aoresearch.reports.index import IndexEntry, lead_of_notebook, write_index
+
+
+def entries(reports: Path, params, lang: str) -> list[IndexEntry]:
+    """Index entries in reading order: situation room, impact per pilot, risk factors."""
+    names = [("situation_room", "situation_room", {})]
+    names += [(f"impact_{p.key}", "impact", {"region": p.name}) for p in params.pilots]
+    names += [("risk_factors", "risk_factors", {})]
+    out = []
+    for name, key, words in names:
+        executed = reports / "executed" / f"{name}.ipynb"
+        available = (reports / "html" / f"{name}.html").is_file()
+        out.append(IndexEntry(t(f"{key}.title", lang, **words), f"{name}.html", t(f"{key}.description", lang, **words),
+                              lead_of_notebook(executed) if available else None, available))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reports", type=Path, default=Path("reports"))
+    parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--data", type=Path, default=Path("data"))
+    args = parser.parse_args(argv)
+    params = load_params(args.params)
+    lang = report_settings(params).language
+    synthetic = is_synthetic(read_provenance(args.data / "raw"), read_panel_summaries(args.data / "panel"))
+    write_index(entries(args.reports, params, lang), args.reports / "html" / "index.html", lang, synthetic)
+    return 0
+
+
+if __name__ == "__main__":
+    run(main)

@@ -1,0 +1,256 @@
+"""Content of the risk and protective factors report (``notebooks/risk_factors.ipynb``).
+
+Reads the ``associations`` and ``forecast`` stage outputs (``data/factors/``) and the PNG
+figures of ``reports/figures/factors/``. Missing inputs are listed, not raised.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from aoresearch.catalogue import Catalogue
+from aoresearch.reports.disclosure import disclosure_table
+from aoresearch.reports.i18n import MESSAGES, format_number, rate_label, t
+from aoresearch.reports.marks import mark_figure
+from aoresearch.reports.plots import PALETTE, _LocaleFormatter
+
+__all__ = ["FactorResults", "load_factors", "factor_label", "lead_html", "factor_table_html", "association_lookup",
+           "factor_figures", "external_figure", "year_text", "outcome_subject", "pilot_drivers", "plot_drivers", "drivers_sentence"]
+
+OWN_HISTORY_NAMES = ("own_history", "history", "own")
+_TABLES = {"factor_table": "forecast/factor_table.parquet", "pilot_attributions": "forecast/pilot_attributions.parquet",
+           "associations": "associations.parquet"}
+
+
+@dataclass(frozen=True)
+class FactorResults:
+    """The factor stages' tables (``None`` if missing) and the paths that were not found."""
+
+    tables: Mapping[str, pd.DataFrame | None]
+    figures: Path
+    missing: tuple[str, ...] = ()
+    horizon: int | None = None
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        frame = self.tables.get(name)
+        return None if frame is None or frame.empty else frame
+
+
+def load_factors(factors_dir: str | Path, figures_dir: str | Path) -> FactorResults:
+    """Read ``factor_table``, ``pilot_attributions`` and ``associations`` where they exist."""
+    factors_dir = Path(factors_dir)
+    tables, missing = {}, []
+    for name, relative in _TABLES.items():
+        path = factors_dir / relative
+        tables[name] = pd.read_parquet(path) if path.is_file() else None
+        if tables[name] is None:
+            missing.append(str(path))
+    horizon = None
+    attributions = tables.get("pilot_attributions")
+    if attributions is not None and "horizon" in attributions and len(attributions):
+        horizon = int(attributions["horizon"].iloc[0])
+    return FactorResults(tables, Path(figures_dir), tuple(missing), horizon)
+
+
+def factor_label(factor: str, catalogue: Catalogue, lang: str) -> str:
+    """Display name of a factor (a catalogue rate, or the outcome's own history)."""
+    if factor in OWN_HISTORY_NAMES or factor.startswith("own_"):
+        return t("own_history", lang)
+    try:
+        return rate_label(catalogue.rate(factor), lang)
+    except Exception:  # not a catalogue rate: keep the model's name
+        return factor.replace("_", " ")
+
+
+def _direction(value: object, lang: str) -> str:
+    key = f"direction_{value}"
+    return t(key, lang) if key in MESSAGES else str(value)
+
+
+def _is_factor(frame: pd.DataFrame) -> pd.Series:
+    role = frame["expected_role"] if "expected_role" in frame else pd.Series("", index=frame.index)
+    return (role != "history") & ~frame["factor"].isin(OWN_HISTORY_NAMES)
+
+
+def lead_html(results: FactorResults, outcome: str, catalogue: Catalogue, lang: str, top: int = 3) -> str:
+    """The opening: the strongest predictors of ``outcome`` in plain words, and mismatches."""
+    table = results.table("factor_table")
+    if table is None:
+        return f'<div class="ao-summary"><p class="ao-lead">{html.escape(t("factors_missing", lang, what=", ".join(results.missing)))}</p></div>'
+    rows = table[(table["outcome"] == outcome) & _is_factor(table)].sort_values("shap_mean_abs", ascending=False)
+    total = rows["shap_mean_abs"].sum()
+    items = [t("factors_item", lang, factor=_plain(factor_label(r.factor, catalogue, lang), lang),
+               direction=_direction(r.direction, lang),
+               share=format_number(100 * r.shap_mean_abs / total if total else np.nan, lang, 0))
+             for r in rows.head(top).itertuples()]
+    joined = ", ".join(items[:-1]) + t("factors_and", lang) + items[-1] if len(items) > 1 else "".join(items)
+    subject = outcome_subject(outcome, catalogue, lang)
+    horizon = t("factors_horizon_1", lang) if (results.horizon or 1) == 1 else t("factors_horizon", lang, n=results.horizon)
+    parts = [f'<p class="ao-lead">{html.escape(t("factors_lead", lang, subject=subject, horizon=horizon, factors=joined))}</p>']
+    if "mismatch" in table:
+        odd = table[(table["mismatch"].fillna(False).astype(bool)) & _is_factor(table)]
+        if not odd.empty:
+            names = "; ".join(f"{factor_label(r.factor, catalogue, lang)} → {rate_label(catalogue.rate(r.outcome), lang)}"
+                              if r.outcome in {x.column for x in catalogue.rates} else factor_label(r.factor, catalogue, lang)
+                              for r in odd.itertuples())
+            parts.append(f"<p>{html.escape(t('factors_mismatch', lang, factors=names))}</p>")
+    parts.append(f'<p class="ao-caution">{html.escape(t("factors_caution", lang))}</p>')
+    return f'<div class="ao-summary">{"".join(parts)}</div>'
+
+
+def _plain(label: str, lang: str) -> str:
+    """A label for running text: without its unit in parentheses, lower-case initial in English."""
+    text = re.sub(r"\s*\([^)]*\)$", "", label)
+    return text[:1].lower() + text[1:] if lang == "en" else text
+
+
+def outcome_subject(outcome: str, catalogue: Catalogue, lang: str) -> str:
+    """An outcome for running text ("placements outside the home" for the headline rate)."""
+    if outcome == "oohc_per_1000":
+        return t("subject_oohc", lang)
+    if outcome in {r.column for r in catalogue.rates}:
+        return _plain(rate_label(catalogue.rate(outcome), lang), lang)
+    return outcome
+
+
+def association_lookup(associations: pd.DataFrame | None, outcome: str) -> dict[str, tuple[float, float, float]]:
+    """Factor -> (estimate, lower, upper) of the widest-period, two-way fixed-effects specification.
+
+    The ``term`` of a regression (e.g. ``social_assistance_pct_lag1``) is matched to its factor
+    by dropping a ``_lag<k>`` suffix.
+    """
+    if associations is None or "term" not in associations:
+        return {}
+    rows = associations[associations["outcome"] == outcome]
+    if rows.empty:
+        return {}
+    if {"first_year", "last_year"} <= set(rows):
+        span = rows["last_year"] - rows["first_year"]
+        rows = rows[span == span.max()]
+    if "fixed_effects" in rows:
+        preferred = sorted(rows["fixed_effects"].astype(str).unique(), key=lambda fe: ("year" not in fe, "region" not in fe, fe))
+        rows = rows[rows["fixed_effects"].astype(str) == preferred[0]]
+    if "spec" in rows:
+        rows = rows[rows["spec"] == rows["spec"].iloc[0]]
+    return {re.sub(r"_lag\d+$", "", str(r.term)): (float(r.estimate), float(r.lower), float(r.upper)) for r in rows.itertuples()}
+
+
+def factor_table_html(results: FactorResults, outcome: str, catalogue: Catalogue, lang: str) -> str:
+    """The factor table of ``outcome`` (direction, importance, stability, association) or ""."""
+    table = results.table("factor_table")
+    if table is None:
+        return ""
+    rows = table[table["outcome"] == outcome].sort_values("shap_mean_abs", ascending=False)
+    if rows.empty:
+        return ""
+    associations = association_lookup(results.table("associations"), outcome)
+    total = rows["shap_mean_abs"].sum()
+    digits = 2 if max((abs(v[0]) for v in associations.values()), default=1) < 1 else 1
+    values = pd.DataFrame({
+        t("col_expected", lang): [_direction(r, lang) for r in rows.get("expected_role", ["unknown"] * len(rows))],
+        t("col_direction", lang): [_direction(r, lang) for r in rows["direction"]],
+        t("col_importance", lang): (100 * rows["shap_mean_abs"] / total).to_numpy() if total else np.nan,
+        t("col_stability", lang): (100 * rows["stability"]).to_numpy() if "stability" in rows else np.nan,
+        t("col_association", lang): [_interval(associations.get(f), lang, digits) for f in rows["factor"]],
+    }, index=[factor_label(f, catalogue, lang) for f in rows["factor"]])
+    kinds = {c: "text" for c in (t("col_expected", lang), t("col_direction", lang), t("col_association", lang))}
+    return disclosure_table(values, lang, column_kinds=kinds, digits=0,
+                            caption=rate_label(catalogue.rate(outcome), lang) if outcome in {r.column for r in catalogue.rates} else outcome)
+
+
+def _interval(values: tuple[float, float, float] | None, lang: str, digits: int) -> str:
+    if values is None:
+        return "–"
+    estimate, lower, upper = (format_number(v, lang, digits) for v in values)
+    return f"{estimate} ({lower} … {upper})"
+
+
+def factor_figures(results: FactorResults, outcome: str) -> list[Path]:
+    """The forecast stage's beeswarm and dependence PNGs of ``outcome`` that exist."""
+    return [p for p in (results.figures / f"beeswarm_{outcome}.png", results.figures / f"dependence_{outcome}.png")
+            if p.is_file()]
+
+
+def external_figure(path: str | Path, synthetic: bool, lang: str) -> Figure:
+    """A PNG drawn by another stage, placed in a Figure so it carries the report's marks."""
+    import matplotlib.image as mpimg
+
+    image = mpimg.imread(str(path))
+    height, width = image.shape[:2]
+    scale = min(11.0 / (width / 100), 1.0)
+    fig = Figure(figsize=(width / 100 * scale, height / 100 * scale + 0.3), dpi=100, facecolor="white", layout="constrained")
+    ax = fig.subplots()
+    ax.imshow(image)
+    ax.set_axis_off()
+    return mark_figure(fig, synthetic, lang)
+
+
+def pilot_drivers(results: FactorResults, pilot: str, outcome: str, top: int = 6) -> pd.DataFrame:
+    """The latest projection's factor contributions for one pilot, largest magnitude first.
+
+    Returns
+    -------
+    DataFrame
+        ``factor``, ``contribution``, ``origin_year``, ``year`` (empty if unavailable).
+    """
+    frame = results.table("pilot_attributions")
+    columns = ["factor", "contribution", "origin_year", "year"]
+    if frame is None:
+        return pd.DataFrame(columns=columns)
+    rows = frame[(frame["pilot"] == pilot) & (frame["outcome"] == outcome)]
+    if "latest" in rows:
+        rows = rows[rows["latest"].astype(bool)]
+    elif "origin_year" in rows and not rows.empty:
+        rows = rows[rows["origin_year"] == rows["origin_year"].max()]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    rows = rows.assign(origin_year=rows.get("origin_year", np.nan), year=rows.get("year", np.nan))
+    rows = rows.reindex(rows["contribution"].abs().sort_values(ascending=False).index).head(top)
+    return rows[columns].reset_index(drop=True)
+
+
+def year_text(value: object) -> str:
+    """A year for running text; "–" if missing."""
+    return "–" if value is None or pd.isna(value) else str(int(value))
+
+
+def drivers_sentence(drivers: pd.DataFrame, region: str, catalogue: Catalogue, lang: str) -> str:
+    """One sentence naming the largest contribution ("" if none)."""
+    if drivers.empty:
+        return ""
+    first = drivers.iloc[0]
+    return t("drivers_sentence", lang, region=region, factor=_plain(factor_label(first["factor"], catalogue, lang), lang),
+             up_or_down=t("push_up" if first["contribution"] > 0 else "push_down", lang))
+
+
+def plot_drivers(panels: Sequence[tuple[str, pd.DataFrame]], catalogue: Catalogue, lang: str, synthetic: bool) -> Figure | None:
+    """Bars of factor contributions, one panel per pilot region (label, drivers)."""
+    panels = [(label, d) for label, d in panels if not d.empty]
+    if not panels:
+        return None
+    ncols = min(2, len(panels))
+    nrows = -(-len(panels) // ncols)
+    fig = Figure(figsize=(5.8 * ncols, 2.6 * nrows + 0.5), dpi=100, facecolor="white", layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for ax, (label, drivers) in zip(axes.flat, panels):
+        y = np.arange(len(drivers))[::-1]
+        colours = [PALETTE[1] if c > 0 else PALETTE[0] for c in drivers["contribution"]]
+        ax.barh(y, drivers["contribution"], color=colours)
+        ax.set_yticks(y, [factor_label(f, catalogue, lang) for f in drivers["factor"]], fontsize=8)
+        ax.axvline(0, color="#333333", lw=0.8)
+        ax.set_title(label, fontsize=10, loc="left")
+        ax.xaxis.set_major_formatter(_LocaleFormatter(lang))
+        ax.tick_params(axis="x", labelsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+    for ax in axes.flat[len(panels):]:
+        ax.set_axis_off()
+    fig.supxlabel(t("axis_contribution", lang), fontsize=9)
+    return mark_figure(fig, synthetic, lang)
