@@ -18,7 +18,7 @@ from _entry import run
 from aoresearch.config import load_params
 from aoresearch.errors import RawDataError
 from aoresearch.impact.config import parse_impact_config
-from aoresearch.impact.evaluate import evaluate_pilot, find_pilot
+from aoresearch.impact.evaluate import check_pilot_regions, evaluate_pilot, find_pilot
 from aoresearch.impact.outputs import write_outputs
 
 
@@ -29,8 +29,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--panels", default="data/panel")
     parser.add_argument("--out", default=None, help="default data/impact/<pilot>")
     parser.add_argument("--metrics", default=None, help="default metrics/impact/<pilot>.json")
+    parser.add_argument("--pilot-regions", default="data/pilot_regions.json", help="written by the pilot_regions stage")
     args = parser.parse_args(argv)
     params = load_params(args.params)
+    regions = Path(args.pilot_regions)
+    if not regions.is_file():
+        raise RawDataError(f"{regions} does not exist; run `dvc repro pilot_regions` first.")
+    check_pilot_regions(json.loads(regions.read_text(encoding="utf-8")), params.pilots, str(regions))
     pilot = find_pilot(params.pilots, args.pilot)
     config = parse_impact_config(params.raw.get("impact"), args.params)
     panel_path = Path(args.panels) / f"{pilot.category}.parquet"

@@ -12,6 +12,7 @@ report, never a crash.
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from _entry import run
@@ -63,11 +64,15 @@ def main(argv: list[str]) -> int:
     lang = report_settings(params).language
     name, parameters, words = report_parameters(args.report, args, params)
     key = "impact" if args.report == "impact" else args.report
+    cwd = (args.notebooks / "notebooks").resolve()
+    # Paths relative to the kernel's working directory: the executed notebook is the same
+    # wherever the repository is checked out.
+    parameters = {k: os.path.relpath(v, cwd) if k.endswith(("_dir", "_path")) else v for k, v in parameters.items()}
     render_notebook(
         args.notebooks / NOTEBOOKS[args.report], parameters, args.out / "executed" / f"{name}.ipynb",
         args.out / "html" / f"{name}.html", kernel_name=KERNEL, timeout=args.timeout,
         title=t(f"{key}.title", lang, **words), description=t(f"{key}.description", lang, **words), language=lang,
-        cwd=(args.notebooks / "notebooks").resolve(),
+        cwd=cwd,
     )
     return 0
 

@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from aoresearch.config import load_params
+from aoresearch.impact.evaluate import pilot_regions
 from aoresearch.impact.outputs import COLUMNS, TABLES
 from aoresearch.panel.stage import make_panel, panel_summary, write_panel
 
@@ -25,12 +27,15 @@ def workspace(tmp_path_factory, demo_raw, catalogue, params, repo_root) -> Path:
     document = yaml.safe_load((repo_root / "params.yaml").read_text(encoding="utf-8"))
     document["impact"]["outcomes"] = OUTCOMES
     (root / "params.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    regions = pilot_regions(load_params(root / "params.yaml").pilots)
+    (root / "pilot_regions.json").write_text(json.dumps(regions), encoding="utf-8")
     return root
 
 
-def run_stage(repo_root: Path, root: Path, pilot: str, name: str) -> subprocess.CompletedProcess:
+def run_stage(repo_root: Path, root: Path, pilot: str, name: str, regions: str = "pilot_regions.json") -> subprocess.CompletedProcess:
     command = [sys.executable, str(repo_root / "pipelines" / "impact.py"), pilot, "--params", str(root / "params.yaml"),
-               "--panels", str(root / "panel"), "--out", str(root / name / pilot), "--metrics", str(root / name / f"{pilot}.json")]
+               "--panels", str(root / "panel"), "--out", str(root / name / pilot), "--metrics", str(root / name / f"{pilot}.json"),
+               "--pilot-regions", str(root / regions)]
     return subprocess.run(command, capture_output=True, text=True, cwd=repo_root)
 
 
@@ -50,6 +55,16 @@ def test_unknown_pilot_key_names_it_and_the_known_keys(workspace, repo_root):
     assert "'atlantis'" in result.stderr
     assert "central_finland" in result.stderr and "tampere" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_stale_pilot_regions_file_stops_the_stage(workspace, repo_root):
+    document = json.loads((workspace / "pilot_regions.json").read_text())
+    document["pilots"][0]["region"] = 999
+    (workspace / "stale_regions.json").write_text(json.dumps(document))
+    result = run_stage(repo_root, workspace, "north_karelia", "stale", regions="stale_regions.json")
+    assert result.returncode == 1
+    assert "stale_regions.json does not match the pilots in params.yaml" in result.stderr
+    assert not (workspace / "stale" / "north_karelia").exists()
 
 
 def test_outputs_are_deterministic_across_runs(runs):

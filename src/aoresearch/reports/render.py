@@ -125,6 +125,7 @@ def render_notebook(
     staged_html = _staging_path(html_out)
     try:
         _execute(template, dict(parameters), staged_nb, executed_out, kernel_name, timeout, cwd)
+        _drop_run_metadata(staged_nb, executed_out)
         staged_html.write_text(export_html(staged_nb, title=title, description=description, language=language),
                                encoding="utf-8")
         os.replace(staged_nb, executed_out)
@@ -177,6 +178,28 @@ def _execute(template: Path, parameters: dict, staged: Path, executed_out: Path,
             f"notebook {template} could not be executed with kernel '{kernel_name}': "
             f"{type(exc).__name__}: {exc}. Partial output (if any): {failed}; the previous report was left unchanged."
         ) from exc
+
+
+_RUN_KEYS = ("start_time", "end_time", "duration")
+
+
+def _drop_run_metadata(staged: Path, executed_out: Path) -> None:
+    """Remove wall-clock times from the executed notebook so the same inputs give the same bytes
+    (papermill's start/end times and durations, the kernel's ``execution`` timestamps) and
+    record the final path instead of the staging name."""
+    import nbformat
+
+    notebook = nbformat.read(staged, as_version=4)
+    run = notebook.metadata.get("papermill", {})
+    for key in _RUN_KEYS:
+        run.pop(key, None)
+    if run:
+        run["output_path"] = str(executed_out)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+        for key in _RUN_KEYS:
+            cell.metadata.get("papermill", {}).pop(key, None)
+    nbformat.write(notebook, staged)
 
 
 def _keep_failed(staged: Path, executed_out: Path) -> Path | None:

@@ -1,0 +1,81 @@
+"""Benchmark of the whole DVC pipeline on demo data: every stage from nothing, then a no-op.
+
+Measures, in a fresh copy of the repository on this machine:
+- wall time of `dvc repro` from nothing (all stages: ingest to the report index),
+- wall time of each stage (from DVC's "Running stage" lines, timestamped as they arrive),
+- wall time of a no-op `dvc repro` (median of 3; target < 5 s),
+- peak resident memory of any stage process (target < 2 GB).
+
+Run: `.venv/bin/python benchmarks/pipeline.py` (writes benchmarks/results/pipeline.json).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _repo_copy import REPO, copy_repository, environment, peak_child_rss_mb, temporary_copy, timed  # noqa: E402
+
+DVC = str(Path(sys.executable).parent / "dvc")
+TARGETS = {"noop_s": 5.0, "peak_rss_mb": 2048.0}
+
+
+def repro_by_stage(root: Path) -> tuple[float, dict[str, float]]:
+    """Run `dvc repro` and time each stage from its "Running stage" line to the next one."""
+    start = time.perf_counter()
+    process = subprocess.Popen([DVC, "repro"], cwd=root, env=environment(), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    stages: dict[str, float] = {}
+    current, since = None, start
+    log = []
+    for line in process.stdout:
+        log.append(line)
+        if line.startswith("Running stage '"):
+            now = time.perf_counter()
+            if current:
+                stages[current] = round(now - since, 2)
+            current, since = line.split("'")[1], now
+    if process.wait() != 0:
+        raise RuntimeError("dvc repro failed:\n" + "".join(log[-60:]))
+    end = time.perf_counter()
+    if current:
+        stages[current] = round(end - since, 2)
+    return end - start, stages
+
+
+def main() -> int:
+    with temporary_copy() as tmp:
+        root = copy_repository(Path(tmp))
+        total, stages = repro_by_stage(root)
+        noop = [timed([DVC, "repro"], root) for _ in range(3)]
+        peak = peak_child_rss_mb()
+    groups: dict[str, float] = {}
+    for stage, seconds in stages.items():
+        family = stage.split("@")[0]
+        groups[family] = round(groups.get(family, 0.0) + seconds, 2)
+    result = {
+        "benchmark": "whole DVC pipeline (dvc repro from nothing) on synthetic demo data",
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "pipeline_s": round(total, 2),
+        "noop_s": round(statistics.median(noop), 2),
+        "peak_rss_mb": round(peak, 1),
+        "stage_families_s": dict(sorted(groups.items(), key=lambda kv: -kv[1])),
+        "stages_s": stages,
+        "targets": TARGETS,
+    }
+    result["meets_targets"] = all(result[k] < v for k, v in TARGETS.items())
+    out = REPO / "benchmarks" / "results" / "pipeline.json"
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+    return 0 if result["meets_targets"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
