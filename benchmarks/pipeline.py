@@ -4,7 +4,8 @@ Measures, in a fresh copy of the repository on this machine:
 - wall time of `dvc repro` from nothing (all stages: ingest to the report index),
 - wall time of each stage (from DVC's "Running stage" lines, timestamped as they arrive),
 - wall time of a no-op `dvc repro` (median of 3; target < 5 s),
-- peak resident memory of any stage process (target < 2 GB).
+- peak resident memory of any stage process (target < 2 GB),
+- reproducibility: which output hashes of the fresh run equal those in the committed dvc.lock.
 
 Run: `.venv/bin/python benchmarks/pipeline.py` (writes benchmarks/results/pipeline.json).
 """
@@ -19,6 +20,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _repo_copy import REPO, copy_repository, environment, peak_child_rss_mb, temporary_copy, timed  # noqa: E402
@@ -50,12 +53,25 @@ def repro_by_stage(root: Path) -> tuple[float, dict[str, float]]:
     return end - start, stages
 
 
+def output_hashes(lock: Path) -> dict[str, str]:
+    """{output path: md5} of every stage output recorded in a dvc.lock."""
+    stages = yaml.safe_load(lock.read_text(encoding="utf-8"))["stages"]
+    return {out["path"]: out["md5"] for stage in stages.values() for out in stage.get("outs", [])}
+
+
+def compare_with_committed(fresh: Path) -> dict:
+    committed, rerun = output_hashes(REPO / "dvc.lock"), output_hashes(fresh)
+    same = sorted(p for p in rerun if committed.get(p) == rerun[p])
+    return {"outputs": len(rerun), "identical": len(same), "different": sorted(set(rerun) - set(same))}
+
+
 def main() -> int:
     with temporary_copy() as tmp:
         root = copy_repository(Path(tmp))
         total, stages = repro_by_stage(root)
         noop = [timed([DVC, "repro"], root) for _ in range(3)]
         peak = peak_child_rss_mb()
+        reproduced = compare_with_committed(root / "dvc.lock")
     groups: dict[str, float] = {}
     for stage, seconds in stages.items():
         family = stage.split("@")[0]
@@ -68,6 +84,7 @@ def main() -> int:
         "peak_rss_mb": round(peak, 1),
         "stage_families_s": dict(sorted(groups.items(), key=lambda kv: -kv[1])),
         "stages_s": stages,
+        "same_hashes_as_committed_dvc_lock": reproduced,
         "targets": TARGETS,
     }
     result["meets_targets"] = all(result[k] < v for k, v in TARGETS.items())

@@ -89,3 +89,14 @@ def test_association_recovers_a_known_slope():
     assert rows.loc[0, "lower"] < 3.0 < rows.loc[0, "upper"]
     with pytest.raises(PanelStructureError, match="only 0 regions"):
         fit_association(panel, "rate", ("x",), "year", (1990, 1995))
+
+
+def test_beeswarm_png_is_byte_identical_across_calls(tmp_path):
+    from aoresearch.factors.plots import beeswarm_png
+
+    rng = np.random.default_rng(1)
+    grouped = pd.DataFrame(rng.normal(size=(300, 3)), columns=list("abc"))
+    values = pd.DataFrame(rng.normal(size=(300, 3)), columns=list("abc"))
+    first = beeswarm_png(grouped, values, "t", True, tmp_path / "first.png").read_bytes()
+    second = beeswarm_png(grouped, values, "t", True, tmp_path / "second.png").read_bytes()
+    assert first == second

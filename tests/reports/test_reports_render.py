@@ -132,6 +132,13 @@ def test_reports_small_donors_are_not_shown_individually(rendered, report_worksp
     assert "Smaller regions combined" in text
 
 
+def test_reports_factors_say_plainly_when_the_model_does_not_beat_persistence(rendered):
+    text, _ = _page(rendered["risk_factors"])
+    assert re.search(r"were not more accurate than simply carrying the last observed value forward \(their error was "
+                     r"1\d\d\.\d% of that simple rule's\)", text), "no plain statement of the forecast's accuracy"
+    assert "How good are the forecasts?" in text and "Model (% of last value's error)" in text
+
+
 def test_reports_baseline_pilot_gets_monitoring_plan(rendered):
     text, page = _page(rendered["impact_central_finland"])
     assert page.leads[0].startswith("The service model starts in Central Finland in 2025.")

@@ -31,13 +31,22 @@ def _finish(fig: plt.Figure, title: str, synthetic: bool, path: Path) -> Path:
     return path
 
 
-def beeswarm_png(grouped: pd.DataFrame, values: pd.DataFrame, title: str, synthetic: bool, path: Path) -> Path:
-    """Beeswarm of grouped SHAP values (n, k); colour = the group's current value (n, k)."""
+def beeswarm_png(grouped: pd.DataFrame, values: pd.DataFrame, title: str, synthetic: bool, path: Path, seed: int = 0) -> Path:
+    """Beeswarm of grouped SHAP values (n, k); colour = the group's current value (n, k).
+
+    shap's beeswarm shuffles the points with NumPy's global generator; it is seeded with ``seed``
+    for the call (and restored after) so the same values give the same PNG bytes.
+    """
     explanation = shap.Explanation(
         values=grouped.to_numpy(dtype=float), data=values[grouped.columns].to_numpy(dtype=float),
         feature_names=list(grouped.columns),
     )
-    shap.plots.beeswarm(explanation, show=False, max_display=12, plot_size=(8, 4.5))
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        shap.plots.beeswarm(explanation, show=False, max_display=12, plot_size=(8, 4.5))
+    finally:
+        np.random.set_state(state)
     return _finish(plt.gcf(), title, synthetic, path)
 
 

@@ -22,12 +22,13 @@ from aoresearch.reports.i18n import MESSAGES, format_number, rate_label, t
 from aoresearch.reports.marks import mark_figure
 from aoresearch.reports.plots import PALETTE, _LocaleFormatter
 
-__all__ = ["FactorResults", "load_factors", "factor_label", "lead_html", "factor_table_html", "association_lookup",
+__all__ = ["FactorResults", "Accuracy", "load_factors", "forecast_accuracy", "accuracy_html", "accuracy_table_html", "factor_label", "lead_html", "factor_table_html", "association_lookup",
            "factor_figures", "external_figure", "year_text", "outcome_subject", "pilot_drivers", "plot_drivers", "drivers_sentence"]
 
 OWN_HISTORY_NAMES = ("own_history", "history", "own")
 _TABLES = {"factor_table": "forecast/factor_table.parquet", "pilot_attributions": "forecast/pilot_attributions.parquet",
-           "associations": "associations.parquet"}
+           "associations": "associations.parquet", "cv_predictions": "forecast/cv_predictions.parquet"}
+BASELINES = ("region_trend", "fe_linear")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,80 @@ def load_factors(factors_dir: str | Path, figures_dir: str | Path) -> FactorResu
     if attributions is not None and "horizon" in attributions and len(attributions):
         horizon = int(attributions["horizon"].iloc[0])
     return FactorResults(tables, Path(figures_dir), tuple(missing), horizon)
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """Held-out forecast accuracy of one outcome (rolling-origin folds of the forecast stage).
+
+    ``ratio``: the model's child-weighted MAE over persistence's (below 1: the model is better);
+    ``baselines``: the same ratio for each other baseline; ``coverage``: child-weighted share of
+    observed values inside the forecast interval.
+    """
+
+    outcome: str
+    ratio: float
+    baselines: Mapping[str, float]
+    coverage: float
+    first_year: int
+    last_year: int
+    rows: int
+
+
+def forecast_accuracy(results: FactorResults, outcome: str) -> Accuracy | None:
+    """Accuracy of ``outcome``'s held-out forecasts against persistence, or None without predictions."""
+    from aoresearch.factors.forecast import weighted_mae
+
+    frame = results.table("cv_predictions")
+    if frame is None or "outcome" not in frame:
+        return None
+    rows = frame[frame["outcome"] == outcome]
+    if rows.empty:
+        return None
+    observed, weight = rows["observed"].to_numpy(dtype=float), rows["weight"].to_numpy(dtype=float)
+    persistence = weighted_mae(observed, rows["persistence"].to_numpy(dtype=float), weight)
+    if not persistence > 0:
+        return None
+
+    def ratio(column: str) -> float:
+        return weighted_mae(observed, rows[column].to_numpy(dtype=float), weight) / persistence
+
+    inside = (observed >= rows["lower"].to_numpy(dtype=float)) & (observed <= rows["upper"].to_numpy(dtype=float))
+    return Accuracy(outcome, ratio("prediction"), {b: ratio(b) for b in BASELINES if b in rows},
+                    float(np.average(inside, weights=weight)), int(rows["fold"].min()), int(rows["fold"].max()), len(rows))
+
+
+def accuracy_html(accuracy: Accuracy | None, subject: str, horizon: str, interval: float | None, lang: str) -> str:
+    """One paragraph: does the model forecast better than carrying the last value forward?
+
+    Said plainly when it does not: the projections then add little to the latest observed level.
+    """
+    if accuracy is None:
+        return ""
+    words = {"subject": subject, "horizon": horizon, "first": accuracy.first_year, "last": accuracy.last_year}
+    if accuracy.ratio < 1:
+        text = t("accuracy_better", lang, pct=format_number(100 * (1 - accuracy.ratio), lang, 1), **words)
+    else:
+        text = t("accuracy_not_better", lang, pct=format_number(100 * accuracy.ratio, lang, 1), **words)
+    if interval is not None:
+        text += " " + t("accuracy_coverage", lang, coverage=format_number(100 * accuracy.coverage, lang, 0),
+                         nominal=format_number(100 * interval, lang, 0))
+    css = "ao-note" if accuracy.ratio < 1 else "ao-caution"
+    return f'<p class="{css}">{html.escape(text)}</p>'
+
+
+def accuracy_table_html(results: FactorResults, outcomes: Sequence[str], catalogue: Catalogue, lang: str) -> str:
+    """Forecast error of the model and each baseline as percent of persistence's, one row per outcome."""
+    found = [a for a in (forecast_accuracy(results, o) for o in outcomes) if a is not None]
+    if not found:
+        return ""
+    known = {r.column for r in catalogue.rates}
+    values = pd.DataFrame({
+        t("col_model_error", lang): [100 * a.ratio for a in found],
+        **{t(f"col_{b}_error", lang): [100 * a.baselines.get(b, np.nan) for a in found] for b in BASELINES},
+        t("col_coverage", lang): [100 * a.coverage for a in found],
+    }, index=[rate_label(catalogue.rate(a.outcome), lang) if a.outcome in known else a.outcome for a in found])
+    return disclosure_table(values, lang, digits=1)
 
 
 def factor_label(factor: str, catalogue: Catalogue, lang: str) -> str:

@@ -555,6 +555,39 @@ MESSAGES = {**MESSAGES, **{
     "axis_contribution": {"en": "Contribution to the projection", "fi": "Osuus ennusteesta"},
     "alt_factor_png": {"en": "SHAP figure for {subject}.", "fi": "SHAP-kuvio: {subject}."},
     "alt_drivers": {"en": "Bar chart of factor contributions for {region}.", "fi": "Pylväskuvio tekijöiden osuuksista: {region}."},
+    "h_accuracy": {"en": "How good are the forecasts?", "fi": "Kuinka hyviä ennusteet ovat?"},
+    "accuracy_better": {
+        "en": "Tested on years {first}–{last} that it had not seen, the model's forecasts of {subject} {horizon} were "
+              "{pct}% closer to what happened than simply carrying the last observed value forward.",
+        "fi": "Vuosilla {first}–{last}, joita malli ei nähnyt, sen ennusteet ({subject}, {horizon}) osuivat {pct} % "
+              "lähemmäs toteutunutta kuin viimeisimmän havaitun arvon käyttäminen sellaisenaan.",
+    },
+    "accuracy_not_better": {
+        "en": "Tested on years {first}–{last} that it had not seen, the model's forecasts of {subject} {horizon} were "
+              "not more accurate than simply carrying the last observed value forward (their error was {pct}% of "
+              "that simple rule's). The projections in this report therefore add little to the latest observed "
+              "level; the factor contributions describe what the model learned, not a proven forecasting advantage.",
+        "fi": "Vuosilla {first}–{last}, joita malli ei nähnyt, sen ennusteet ({subject}, {horizon}) eivät olleet "
+              "tarkempia kuin viimeisimmän havaitun arvon käyttäminen sellaisenaan (virhe {pct} % tämän "
+              "yksinkertaisen säännön virheestä). Raportin ennusteet eivät siksi juuri lisää tietoa viimeisimpään "
+              "havaittuun tasoon; tekijöiden osuudet kuvaavat, mitä malli oppi, eivät osoitettua ennustehyötyä.",
+    },
+    "accuracy_coverage": {
+        "en": "{coverage}% of the observed values fell inside the {nominal}% forecast intervals.",
+        "fi": "Havaituista arvoista {coverage} % osui {nominal} %:n ennustevälien sisään.",
+    },
+    "accuracy_intro": {
+        "en": "Forecast error (child-weighted mean absolute error on held-out years) as a percentage of the error of "
+              "carrying the last observed value forward: below 100 is better than that simple rule. The region's own "
+              "trend and a fixed-effects linear model are shown for comparison.",
+        "fi": "Ennustevirhe (lapsimäärillä painotettu keskimääräinen absoluuttinen virhe pidätetyillä vuosilla) "
+              "prosentteina viimeisimmän havaitun arvon käyttämisen virheestä: alle 100 on parempi kuin tämä "
+              "yksinkertainen sääntö. Vertailuna alueen oma trendi ja kiinteiden vaikutusten lineaarinen malli.",
+    },
+    "col_model_error": {"en": "Model (% of last value's error)", "fi": "Malli (% viimeisen arvon virheestä)"},
+    "col_region_trend_error": {"en": "Region trend (%)", "fi": "Alueen trendi (%)"},
+    "col_fe_linear_error": {"en": "Fixed-effects linear (%)", "fi": "Kiinteiden vaikutusten malli (%)"},
+    "col_coverage": {"en": "Inside the interval (%)", "fi": "Välin sisällä (%)"},
     "methods_factors": {
         "en": "A gradient-boosted model predicts each outcome from the factors' past values; SHAP values (Lundberg & "
               "Lee 2017) split each prediction into factor contributions, computed on held-out years. Associations "

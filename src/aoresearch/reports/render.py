@@ -185,8 +185,8 @@ _RUN_KEYS = ("start_time", "end_time", "duration")
 
 def _drop_run_metadata(staged: Path, executed_out: Path) -> None:
     """Remove wall-clock times from the executed notebook so the same inputs give the same bytes
-    (papermill's start/end times and durations, the kernel's ``execution`` timestamps) and
-    record the final path instead of the staging name."""
+    (papermill's start/end times and durations, the kernel's ``execution`` timestamps, the random
+    id of the injected-parameters cell) and record the final path instead of the staging name."""
     import nbformat
 
     notebook = nbformat.read(staged, as_version=4)
@@ -196,6 +196,8 @@ def _drop_run_metadata(staged: Path, executed_out: Path) -> None:
     if run:
         run["output_path"] = str(executed_out)
     for cell in notebook.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives the cell a random id
         cell.metadata.pop("execution", None)
         for key in _RUN_KEYS:
             cell.metadata.get("papermill", {}).pop(key, None)
