@@ -50,6 +50,7 @@ def test_good_section_parses_with_baseline_first():
         ("target", "growth", "'factors.target' parameter"),
         ("interval", 1.5, "interval"),
         ("horizon", 0, "horizon: must be at least 1"),
+        ("n_jobs", 0, "n_jobs: must be at least 1"),
         ("model.depth", 3, "unknown keys ['depth']"),
         ("model.loss", "poisson", "model.loss"),
         ("associations.spec.periods", {"all": [2021, 1992]}, "expected [first_year, last_year]"),

@@ -61,3 +61,15 @@ def test_scenarios_stage_projects_every_region_and_scenario(panels, config, cata
     assert {972, 964, 965, 378, 261} <= set(table["region"])
     assert metrics["scenario_factors_without_data"] == {"poverty_up": ["child_low_income_pct"]}
     assert not table.duplicated(["region", "outcome", "scenario", "horizon"]).any()
+
+
+def test_forecast_stage_outputs_do_not_depend_on_n_jobs(panels, catalogue, params):
+    import pandas as pd
+
+    two = {**TINY, "outcomes": ["oohc_per_1000", "oohc_13_17_per_1000", "no_such_outcome"]}
+    serial = forecast_stage(panels, parse_factors_config({**two, "n_jobs": 1}, seed=1), catalogue, params.pilots, synthetic=True)
+    parallel = forecast_stage(panels, parse_factors_config({**two, "n_jobs": 2}, seed=1), catalogue, params.pilots, synthetic=True)
+    assert list(parallel.metrics["outcomes"]) == ["oohc_per_1000", "oohc_13_17_per_1000"]
+    assert parallel.metrics == serial.metrics
+    for name in ("cv_predictions", "shap_values", "factor_table", "pilot_attributions"):
+        pd.testing.assert_frame_equal(getattr(parallel, name), getattr(serial, name), check_exact=True)

@@ -82,6 +82,7 @@ class FactorsConfig:
     associations: tuple[AssociationSpec, ...]
     scenarios: tuple[Scenario, ...]
     seed: int = 0
+    n_jobs: int = 1
 
     @property
     def quantiles(self) -> tuple[float, float]:
@@ -136,6 +137,7 @@ def parse_factors_config(section: Mapping[str, Any] | None, seed: int = 0) -> Fa
         associations=_associations(section.get("associations") or {}),
         scenarios=_scenarios(section.get("scenarios") or {}),
         seed=int(seed),
+        n_jobs=_int(section.get("n_jobs", 1), "n_jobs", minimum=1),
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 
 from aoresearch.catalogue import Catalogue
 from aoresearch.config import Pilot
@@ -94,32 +95,27 @@ def forecast_stage(
     municipality = panels["municipality"]
     outcomes, factors, skipped_outcomes, skipped_factors = select_columns(municipality, config, catalogue)
     roles = factor_roles(catalogue)
+    # Outcomes are independent: one process each (joblib), results gathered in the outcomes' order,
+    # so the outputs do not depend on n_jobs.
+    log.info("forecast: %d outcomes (rolling-origin evaluation, SHAP, pilots), %d process(es)", len(outcomes), config.n_jobs)
+    fitted = Parallel(n_jobs=min(config.n_jobs, max(len(outcomes), 1)))(
+        delayed(_model_outcome)(panels, outcome, factors, config, roles, pilots) for outcome in outcomes
+    )
     cv_frames, shap_frames, tables, attributions, models, per_outcome, plots = [], [], [], [], {}, {}, {}
     additivity = 0.0
-    for outcome in outcomes:
-        log.info("forecast: %s (rolling-origin evaluation, SHAP, pilots)", outcome)
-        design = _design(municipality, outcome, factors, config, config.horizon, config.min_children)
-        try:
-            cv = rolling_origin_cv(design, config)
-        except InsufficientDataError as exc:
-            skipped_outcomes[outcome] = str(exc)
-            log.warning("forecast: %s", exc)
+    for outcome, result in zip(outcomes, fitted):
+        if isinstance(result, str):
+            skipped_outcomes[outcome] = result
+            log.warning("forecast: %s", result)
             continue
-        wide, data = shap_on_folds(design, cv)
-        features = list(design.X.columns)
-        additivity = max(additivity, _additivity_error(wide, features))
-        table = factor_table(design, wide, data, roles, config.direction_threshold)
-        grouped = group_shap(wide, dict(design.groups))
-        current = pd.DataFrame({g: data[feature_name(outcome if g == OWN_HISTORY else g, 0)] for g in grouped.columns})
-        plots[outcome] = (grouped, current)
-        shap_frames.append(_shap_long(wide, grouped, current, outcome))
-        models[outcome] = fit_forecaster(design, np.arange(len(design.target)), config)
-        attributions.extend(_pilot_frames(models[outcome], panels, outcome, factors, config, pilots))
-        summary = summarise_cv(cv, config.interval, TARGET_RATIO)
-        summary["factors"] = _factor_summary(table)
-        per_outcome[outcome] = summary
-        cv_frames.append(cv.predictions)
-        tables.append(table)
+        additivity = max(additivity, result["additivity"])
+        plots[outcome] = result["plot"]
+        shap_frames.append(result["shap"])
+        models[outcome] = result["model"]
+        attributions.extend(result["attributions"])
+        per_outcome[outcome] = result["summary"]
+        cv_frames.append(result["cv"])
+        tables.append(result["table"])
     if not per_outcome:
         raise InsufficientDataError(f"forecast: no outcome of {list(config.outcomes)} could be modelled: {skipped_outcomes}.")
     metrics = {
@@ -135,6 +131,29 @@ def forecast_stage(
         cv_all.assign(synthetic=synthetic), pd.concat(shap_frames, ignore_index=True).assign(synthetic=synthetic),
         factor_all, pilots_all.assign(synthetic=synthetic) if len(pilots_all) else pilots_all, models, metrics, plots,
     )
+
+
+def _model_outcome(panels, outcome: str, factors, config: FactorsConfig, roles, pilots) -> dict | str:
+    """Everything the forecast stage computes for one outcome, or the reason it was skipped."""
+    municipality = panels["municipality"]
+    design = _design(municipality, outcome, factors, config, config.horizon, config.min_children)
+    try:
+        cv = rolling_origin_cv(design, config)
+    except InsufficientDataError as exc:
+        return str(exc)
+    wide, data = shap_on_folds(design, cv)
+    table = factor_table(design, wide, data, roles, config.direction_threshold)
+    grouped = group_shap(wide, dict(design.groups))
+    current = pd.DataFrame({g: data[feature_name(outcome if g == OWN_HISTORY else g, 0)] for g in grouped.columns})
+    model = fit_forecaster(design, np.arange(len(design.target)), config)
+    summary = summarise_cv(cv, config.interval, TARGET_RATIO)
+    summary["factors"] = _factor_summary(table)
+    return {
+        "additivity": _additivity_error(wide, list(design.X.columns)), "plot": (grouped, current),
+        "shap": _shap_long(wide, grouped, current, outcome), "model": model,
+        "attributions": _pilot_frames(model, panels, outcome, factors, config, pilots), "summary": summary,
+        "cv": cv.predictions, "table": table,
+    }
 
 
 def _additivity_error(wide: pd.DataFrame, features: list[str]) -> float:
