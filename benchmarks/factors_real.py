@@ -51,14 +51,20 @@ def real_panel(extract: Path):
     return make_panel(raw, catalogue, params, "municipality"), params, catalogue
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+def real_setup(argv: list[str], description: str | None):
+    """Parse ``--extract``; the real municipality panel, the factors config of params.yaml, the
+    catalogue and ``select_columns``' (outcomes, factors, skipped outcomes, skipped factors)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--extract", default=str(REPO.parent / "shared" / "data" / "sotkanet"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     panel, params, catalogue = real_panel(Path(args.extract))
     config = parse_factors_config(params.raw["factors"], params.seed)
-    outcomes, factors, skipped_outcomes, skipped_factors = select_columns(panel, config, catalogue)
+    return panel, config, catalogue, select_columns(panel, config, catalogue)
+
+
+def main(argv: list[str]) -> int:
+    panel, config, catalogue, (outcomes, factors, skipped_outcomes, skipped_factors) = real_setup(argv, __doc__)
     quality, timings = {}, {}
     for outcome in outcomes:
         start = time.perf_counter()

@@ -14,21 +14,17 @@ Run: `.venv/bin/python benchmarks/forecast_variants.py [--extract ../shared/data
 
 from __future__ import annotations
 
-import argparse
 import json
-import logging
 import os
 import platform
 import sys
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).parent))
-from factors_real import MAIN, REPO, TARGETS, real_panel  # noqa: E402
+from factors_real import MAIN, REPO, TARGETS, real_setup  # noqa: E402
 
-from aoresearch.factors import make_design, parse_factors_config, rolling_origin_cv, select_columns, weighted_mae  # noqa: E402
+from aoresearch.factors import make_design, rolling_origin_cv, weighted_mae  # noqa: E402
 
 VARIANTS = {
     "params.yaml settings": {},
@@ -53,13 +49,7 @@ def ratio(predictions, column: str = "prediction") -> float:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--extract", default=str(REPO.parent / "shared" / "data" / "sotkanet"))
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
-    panel, params, catalogue = real_panel(Path(args.extract))
-    config = parse_factors_config(params.raw["factors"], params.seed)
-    _, factors, _, _ = select_columns(panel, config, catalogue)
+    panel, config, _, (_, factors, _, _) = real_setup(argv, __doc__)
     ratios = {}
     for name, change in VARIANTS.items():
         vc = variant_config(config, change)

@@ -6,6 +6,11 @@ stage by up to 5e-9). Every stage therefore runs BLAS on one thread: the environ
 reach processes started later (joblib workers, notebook kernels), ``threadpool_limits`` the
 libraries already loaded. The stages' own parallelism (joblib placebo fits, ``threads`` of the
 gradient-boosted trees) is unaffected.
+
+For the same reason a stage runs with a fixed ``PYTHONHASHSEED``: string hashing is randomised
+per process, and the iteration order of sets in pyfixest changed its fixed-effects estimates in
+the last bits from one run to the next (measured on the associations stage). The seed can only
+be set before the interpreter starts, so a stage script started without it restarts itself once.
 """
 
 from __future__ import annotations
@@ -13,10 +18,14 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import Callable
 
 for _name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
     os.environ[_name] = "1"
+if os.environ.get("PYTHONHASHSEED") != "0" and Path(sys.argv[0]).resolve().parent == Path(__file__).resolve().parent:
+    os.environ["PYTHONHASHSEED"] = "0"  # only when a stage script in pipelines/ is the program being run
+    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
 
 from threadpoolctl import threadpool_limits  # noqa: E402
 
