@@ -22,8 +22,9 @@ from aoresearch.reports.i18n import MESSAGES, format_number, rate_label, t
 from aoresearch.reports.marks import mark_figure
 from aoresearch.reports.plots import PALETTE, _LocaleFormatter
 
-__all__ = ["FactorResults", "Accuracy", "load_factors", "forecast_accuracy", "accuracy_html", "accuracy_table_html", "factor_label", "lead_html", "factor_table_html", "association_lookup",
-           "factor_figures", "external_figure", "year_text", "outcome_subject", "pilot_drivers", "plot_drivers", "drivers_sentence"]
+__all__ = ["FactorResults", "Accuracy", "load_factors", "forecast_accuracy", "accuracy_html", "accuracy_table_html",
+           "factor_label", "lead_html", "factor_table_html", "association_lookup", "factor_figures", "external_figure",
+           "year_text", "outcome_subject", "pilot_drivers", "plot_drivers", "drivers_sentence"]
 
 OWN_HISTORY_NAMES = ("own_history", "history", "own")
 _TABLES = {"factor_table": "forecast/factor_table.parquet", "pilot_attributions": "forecast/pilot_attributions.parquet",
