@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -67,20 +69,22 @@ def test_reports_small_regions():
 
 
 def test_reports_forecast_accuracy_against_persistence(tmp_path):
-    from aoresearch.reports.factors import FactorResults, accuracy_html, forecast_accuracy
+    from aoresearch.reports.factors import FactorResults, accuracy_html, forecast_accuracy, load_factors
 
-    frame = pd.DataFrame({"outcome": "y", "fold": [2012, 2012, 2013, 2013], "observed": [10.0, 20.0, 10.0, 20.0],
-                          "weight": [1.0, 3.0, 1.0, 3.0], "persistence": [11.0, 22.0, 9.0, 18.0],
-                          "prediction": [10.5, 21.0, 9.5, 19.0], "region_trend": [12.0, 24.0, 8.0, 16.0],
-                          "fe_linear": [10.0, 20.0, 10.0, 20.0], "lower": [9.0, 21.0, 10.5, 19.0], "upper": [11.0, 23.0, 11.0, 21.0]})
-    results = FactorResults({"cv_predictions": frame}, tmp_path)
+    summary = {"mae_ratio_to_persistence": {"model": 0.87, "persistence": 1.0, "region_trend": 1.12, "fe_linear": 0.75},
+               "interval": {"nominal": 0.9, "coverage_weighted": 0.854}, "test_years": [2012, 2013, 2014]}
+    path = tmp_path / "forecast.json"
+    path.write_text(json.dumps({"outcomes": {"y": summary}}), encoding="utf-8")
+    results = load_factors(tmp_path / "factors", tmp_path, path)
     accuracy = forecast_accuracy(results, "y")
-    # persistence MAE (1+6+1+6)/8 = 1.75; model (0.5+3+0.5+3)/8 = 0.875; region trend 3.5; fe_linear 0
-    assert accuracy.ratio == pytest.approx(0.5) and accuracy.baselines == pytest.approx({"region_trend": 2.0, "fe_linear": 0.0})
-    assert accuracy.coverage == pytest.approx(0.5) and (accuracy.first_year, accuracy.last_year) == (2012, 2013)
-    assert "were 50.0% closer to what happened" in accuracy_html(accuracy, "y", "a year ahead", 0.8, "en")
-    assert "50% of the observed values fell inside the 80% forecast intervals" in accuracy_html(accuracy, "y", "a year ahead", 0.8, "en")
-    worse = FactorResults({"cv_predictions": frame.assign(prediction=frame["persistence"] + 0.5)}, tmp_path)
-    text = accuracy_html(forecast_accuracy(worse, "y"), "y", "a year ahead", None, "en")
-    assert "were not more accurate than simply carrying the last observed value forward (their error was 100.0%" in text
-    assert forecast_accuracy(results, "other") is None and forecast_accuracy(FactorResults({}, tmp_path), "y") is None
+    assert (accuracy.ratio, accuracy.baselines) == (0.87, {"region_trend": 1.12, "fe_linear": 0.75})
+    assert (accuracy.first_year, accuracy.last_year, accuracy.nominal) == (2012, 2014, 0.9)
+    text = accuracy_html(accuracy, "y", "a year ahead", "en")
+    assert "Tested on years 2012–2014" in text and "were 13.0% closer to what happened" in text
+    assert "85% of the observed values fell inside the 90% forecast intervals" in text
+    worse = {"outcomes": {"y": {**summary, "mae_ratio_to_persistence": {"model": 1.02}}}}
+    text = accuracy_html(forecast_accuracy(FactorResults({}, tmp_path, forecast_metrics=worse), "y"), "y", "a year ahead", "en")
+    assert "were not more accurate than simply carrying the last observed value forward (their error was 102.0%" in text
+    assert forecast_accuracy(results, "other") is None and accuracy_html(None, "y", "a year ahead", "en") == ""
+    missing = load_factors(tmp_path / "factors", tmp_path, tmp_path / "absent.json")
+    assert str(tmp_path / "absent.json") in missing.missing and forecast_accuracy(missing, "y") is None

@@ -135,7 +135,8 @@ def test_reports_small_donors_are_not_shown_individually(rendered, report_worksp
 def test_reports_factors_say_plainly_when_the_model_does_not_beat_persistence(rendered):
     text, _ = _page(rendered["risk_factors"])
     assert re.search(r"were not more accurate than simply carrying the last observed value forward \(their error was "
-                     r"1\d\d\.\d% of that simple rule's\)", text), "no plain statement of the forecast's accuracy"
+                     r"101\.2% of that simple rule's\)", text), "no plain statement of the forecast's accuracy"
+    assert "79% of the observed values fell inside the 80% forecast intervals" in text
     assert "How good are the forecasts?" in text and "Model (% of last value's error)" in text
 
 

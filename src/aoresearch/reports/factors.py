@@ -7,8 +7,9 @@ figures of ``reports/figures/factors/``. Missing inputs are listed, not raised.
 from __future__ import annotations
 
 import html
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -28,28 +29,37 @@ __all__ = ["FactorResults", "Accuracy", "load_factors", "forecast_accuracy", "ac
 
 OWN_HISTORY_NAMES = ("own_history", "history", "own")
 _TABLES = {"factor_table": "forecast/factor_table.parquet", "pilot_attributions": "forecast/pilot_attributions.parquet",
-           "associations": "associations.parquet", "cv_predictions": "forecast/cv_predictions.parquet"}
+           "associations": "associations.parquet"}
 BASELINES = ("region_trend", "fe_linear")
 
 
 @dataclass(frozen=True)
 class FactorResults:
-    """The factor stages' tables (``None`` if missing) and the paths that were not found."""
+    """The factor stages' tables (``None`` if missing), the forecast stage's metrics (empty if
+    missing) and the paths that were not found."""
 
     tables: Mapping[str, pd.DataFrame | None]
     figures: Path
     missing: tuple[str, ...] = ()
     horizon: int | None = None
+    forecast_metrics: Mapping = field(default_factory=dict)
 
     def table(self, name: str) -> pd.DataFrame | None:
         frame = self.tables.get(name)
         return None if frame is None or frame.empty else frame
 
 
-def load_factors(factors_dir: str | Path, figures_dir: str | Path) -> FactorResults:
-    """Read ``factor_table``, ``pilot_attributions`` and ``associations`` where they exist."""
+def load_factors(factors_dir: str | Path, figures_dir: str | Path, forecast_metrics: str | Path | None = None) -> FactorResults:
+    """Read ``factor_table``, ``pilot_attributions``, ``associations`` and the forecast stage's
+    metrics file (``metrics/forecast.json``) where they exist."""
     factors_dir = Path(factors_dir)
     tables, missing = {}, []
+    metrics = {}
+    if forecast_metrics is not None:
+        if Path(forecast_metrics).is_file():
+            metrics = json.loads(Path(forecast_metrics).read_text(encoding="utf-8"))
+        else:
+            missing.append(str(forecast_metrics))
     for name, relative in _TABLES.items():
         path = factors_dir / relative
         tables[name] = pd.read_parquet(path) if path.is_file() else None
@@ -59,51 +69,38 @@ def load_factors(factors_dir: str | Path, figures_dir: str | Path) -> FactorResu
     attributions = tables.get("pilot_attributions")
     if attributions is not None and "horizon" in attributions and len(attributions):
         horizon = int(attributions["horizon"].iloc[0])
-    return FactorResults(tables, Path(figures_dir), tuple(missing), horizon)
+    return FactorResults(tables, Path(figures_dir), tuple(missing), horizon, metrics)
 
 
 @dataclass(frozen=True)
 class Accuracy:
-    """Held-out forecast accuracy of one outcome (rolling-origin folds of the forecast stage).
+    """Held-out forecast accuracy of one outcome, as the forecast stage measured it (its metrics).
 
     ``ratio``: the model's child-weighted MAE over persistence's (below 1: the model is better);
     ``baselines``: the same ratio for each other baseline; ``coverage``: child-weighted share of
-    observed values inside the forecast interval.
+    observed values inside the forecast interval of nominal coverage ``nominal``.
     """
 
     outcome: str
     ratio: float
     baselines: Mapping[str, float]
     coverage: float
+    nominal: float
     first_year: int
     last_year: int
-    rows: int
 
 
 def forecast_accuracy(results: FactorResults, outcome: str) -> Accuracy | None:
-    """Accuracy of ``outcome``'s held-out forecasts against persistence, or None without predictions."""
-    from aoresearch.factors.forecast import weighted_mae
-
-    frame = results.table("cv_predictions")
-    if frame is None or "outcome" not in frame:
+    """Accuracy of ``outcome``'s held-out forecasts against persistence, or None if not measured."""
+    summary = (results.forecast_metrics.get("outcomes") or {}).get(outcome)
+    if not summary:
         return None
-    rows = frame[frame["outcome"] == outcome]
-    if rows.empty:
-        return None
-    observed, weight = rows["observed"].to_numpy(dtype=float), rows["weight"].to_numpy(dtype=float)
-    persistence = weighted_mae(observed, rows["persistence"].to_numpy(dtype=float), weight)
-    if not persistence > 0:
-        return None
-
-    def ratio(column: str) -> float:
-        return weighted_mae(observed, rows[column].to_numpy(dtype=float), weight) / persistence
-
-    inside = (observed >= rows["lower"].to_numpy(dtype=float)) & (observed <= rows["upper"].to_numpy(dtype=float))
-    return Accuracy(outcome, ratio("prediction"), {b: ratio(b) for b in BASELINES if b in rows},
-                    float(np.average(inside, weights=weight)), int(rows["fold"].min()), int(rows["fold"].max()), len(rows))
+    ratios, interval, years = summary["mae_ratio_to_persistence"], summary["interval"], summary["test_years"]
+    return Accuracy(outcome, float(ratios["model"]), {b: float(ratios[b]) for b in BASELINES if b in ratios},
+                    float(interval["coverage_weighted"]), float(interval["nominal"]), int(min(years)), int(max(years)))
 
 
-def accuracy_html(accuracy: Accuracy | None, subject: str, horizon: str, interval: float | None, lang: str) -> str:
+def accuracy_html(accuracy: Accuracy | None, subject: str, horizon: str, lang: str) -> str:
     """One paragraph: does the model forecast better than carrying the last value forward?
 
     Said plainly when it does not: the projections then add little to the latest observed level.
@@ -115,9 +112,8 @@ def accuracy_html(accuracy: Accuracy | None, subject: str, horizon: str, interva
         text = t("accuracy_better", lang, pct=format_number(100 * (1 - accuracy.ratio), lang, 1), **words)
     else:
         text = t("accuracy_not_better", lang, pct=format_number(100 * accuracy.ratio, lang, 1), **words)
-    if interval is not None:
-        text += " " + t("accuracy_coverage", lang, coverage=format_number(100 * accuracy.coverage, lang, 0),
-                         nominal=format_number(100 * interval, lang, 0))
+    text += " " + t("accuracy_coverage", lang, coverage=format_number(100 * accuracy.coverage, lang, 0),
+                     nominal=format_number(100 * accuracy.nominal, lang, 0))
     css = "ao-note" if accuracy.ratio < 1 else "ao-caution"
     return f'<p class="{css}">{html.escape(text)}</p>'
 
