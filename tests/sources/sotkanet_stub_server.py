@@ -6,7 +6,8 @@ actions consumed one per request (then normal answers), or a failure repeated fo
 
 Actions: an int status (e.g. ``503``); ``"timeout"`` (sleep ``delay_s`` before answering);
 ``"truncated"`` (half the JSON body, honest Content-Length); ``"cut"`` (full Content-Length,
-half the body, connection closed); ``("raw", status, text)`` (that exact body).
+half the body, connection closed); ``("raw", status, text)`` (that exact body, as JSON) or
+``("raw", status, text, content_type)`` (that exact body and Content-Type).
 """
 
 from __future__ import annotations
@@ -173,7 +174,7 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(action, int):
             return self._send(action, json.dumps({"message": "scripted failure"}).encode())
         if isinstance(action, tuple) and action[0] == "raw":
-            return self._send(action[1], action[2].encode("utf-8"))
+            return self._send(action[1], action[2].encode("utf-8"), content_type=action[3] if len(action) > 3 else None)
         if action == "timeout":
             time.sleep(self.state.delay_s)
         status, document = self.state.answer(path, query)
@@ -184,9 +185,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(status, body[: len(body) // 2], length=len(body))
         return self._send(status, body)
 
-    def _send(self, status: int, body: bytes, length: int | None = None) -> None:
+    def _send(self, status: int, body: bytes, length: int | None = None, content_type: str | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json;charset=UTF-8")
+        self.send_header("Content-Type", content_type or "application/json;charset=UTF-8")
         self.send_header("Content-Length", str(len(body) if length is None else length))
         self.end_headers()
         self.wfile.write(body)

@@ -1,14 +1,25 @@
 """Retrying GET of JSON documents: the transport of the Sotkanet API source.
 
+``timeout_s`` is a deadline for one whole attempt (connect, headers and every read of the
+body), not a per-read timeout: a server that sends one byte every second would otherwise hold
+a request for as long as it likes. The attempt runs in a helper thread; at the deadline the
+caller stops waiting and the socket is shut down, which wakes the blocked read. Retries are
+counted separately: each attempt has its own deadline.
+
 Timeouts, connection errors, HTTP 429/5xx and bodies that are not valid JSON (truncated
 transfers) are transient: they are retried with exponential backoff. Anything else fails at
-once. Every attempt is recorded so that the provenance shows what was asked and answered.
+once, among them a body that is not JSON at all (an HTML error or login page, even with status
+200): its error names the URL, the status, the content type and the start of the body. Every
+attempt is recorded so that the provenance shows what was asked and answered.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import socket
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -28,6 +39,8 @@ OFFLINE_HINT = (
 _HEADERS = {"Accept": "application/json", "User-Agent": "aoresearch (research pipeline; requests)"}
 _BAD_URL = (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)
 _BROKEN_BODY = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
+_JSON_TYPES = ("application/json", "text/json")
+_SNIPPET_CHARS = 200
 
 
 def utc_now() -> datetime:
@@ -42,13 +55,14 @@ def iso_utc(moment: datetime) -> str:
 
 @dataclass(frozen=True)
 class JsonResponse:
-    """One successful GET: the URL asked, the status, the body as received and its parsed JSON."""
+    """One successful GET: the URL asked, the status, the body as received, its parsed JSON and content type."""
 
     url: str
     status: int
     text: str
     document: Any
     retrieved_at: str
+    content_type: str = ""
 
 
 class _TransientError(Exception):
@@ -68,7 +82,7 @@ class JsonClient:
     session : requests.Session
         The HTTP session (injected so that tests and callers control it).
     timeout_s : float
-        Connect and read timeout of one attempt, in seconds.
+        Deadline of one attempt in seconds: connect, headers and the whole body together.
     max_retries : int
         Retries after the first attempt (``max_retries + 1`` attempts in all).
     backoff_s : float
@@ -112,8 +126,9 @@ class JsonClient:
         SourceUnavailableError
             If every attempt timed out, could not connect or got HTTP 429/5xx.
         DataSourceError
-            If the last attempt's body was not valid JSON ("invalid JSON"), the URL is malformed,
-            or the server answered another HTTP error status.
+            If the last attempt's body was not valid JSON ("invalid JSON"), the body is not
+            JSON at all (e.g. an HTML page, whatever the status), the URL is malformed, or the
+            server answered another HTTP error status.
         Exception
             Whatever ``not_found`` returns, on HTTP 404.
         """
@@ -134,30 +149,35 @@ class JsonClient:
     def _attempt(self, url: str, not_found: Callable[[str], Exception] | None) -> JsonResponse:
         stamp = iso_utc(self.clock())
         try:
-            response = self.session.get(url, timeout=self.timeout_s, headers=_HEADERS)
+            response, body = _transfer(self.session, url, self.timeout_s)
         except _BAD_URL as exc:
             raise DataSourceError(f"GET {url}: not a valid URL ({exc}); fix data.sotkanet.base_url.") from exc
-        except requests.Timeout as exc:
-            raise self._failed(url, stamp, f"timed out after {self.timeout_s:g} s") from exc
+        except (requests.Timeout, _DeadlineExceeded) as exc:
+            description = f"timed out after {self.timeout_s:g} s (deadline of the whole request: connect, headers and body)"
+            raise self._failed(url, stamp, description) from exc
         except requests.ConnectionError as exc:
             raise self._failed(url, stamp, _describe_connection_error(exc)) from exc
         except _BROKEN_BODY as exc:
             raise self._failed(url, stamp, f"incomplete response body ({type(exc).__name__})") from exc
         status = response.status_code
-        self.request_log.append({"url": url, "status": status, "retrieved_at": stamp})
+        content_type = response.headers.get("Content-Type", "")
+        self.request_log.append({"url": url, "status": status, "retrieved_at": stamp, "content_type": content_type})
         if status == 404 and not_found is not None:
             raise not_found(url)
         if status == 429 or status >= 500:
-            raise _TransientError(f"HTTP {status}")
+            raise _TransientError(f"HTTP {status} ({_describe_body(content_type, body, 80)})")
         if not 200 <= status < 300:
             raise DataSourceError(
-                f"GET {url} returned HTTP {status}: {_snippet(response.content)}. "
+                f"GET {url} returned HTTP {status} ({_describe_body(content_type, body)}). "
                 f"This is not a transient failure; check data.sotkanet.base_url and the request."
             )
         try:
-            return _parse(url, status, response.content, stamp)
+            return _parse(url, status, content_type, body, stamp)
         except _TransientError as exc:
             self.request_log[-1]["error"] = str(exc)
+            raise
+        except DataSourceError:
+            self.request_log[-1]["error"] = "not JSON"
             raise
 
     def _failed(self, url: str, stamp: str, description: str) -> _TransientError:
@@ -165,13 +185,108 @@ class JsonClient:
         return _TransientError(description)
 
 
-def _parse(url: str, status: int, body: bytes, stamp: str) -> JsonResponse:
+class _DeadlineExceeded(Exception):
+    """The attempt's deadline passed before the whole response arrived."""
+
+
+class _Transfer:
+    """One GET, run in a helper thread so that the caller can stop waiting at the deadline."""
+
+    def __init__(self, session: requests.Session, url: str, timeout_s: float) -> None:
+        self.session, self.url, self.timeout_s = session, url, timeout_s
+        self.done = threading.Event()
+        self.response: requests.Response | None = None
+        self.body = b""
+        self.error: BaseException | None = None
+        self._cancelled = False
+        self._lock = threading.Lock()
+
+    def run(self) -> None:
+        try:
+            response = self.session.get(self.url, timeout=(self.timeout_s, self.timeout_s), headers=_HEADERS, stream=True)
+            with self._lock:
+                self.response = response
+                cancelled = self._cancelled
+            if cancelled:
+                response.close()
+                return
+            chunks = []
+            for chunk in response.iter_content(1 << 16):
+                chunks.append(chunk)
+                if self._cancelled:
+                    break
+            self.body = b"".join(chunks)
+        except BaseException as exc:  # handed to the waiting thread, which re-raises it
+            self.error = exc
+        finally:
+            self.done.set()
+
+    def cancel(self) -> None:
+        """Give up: shut the socket down so that a read blocked in the helper thread returns."""
+        with self._lock:
+            self._cancelled = True
+            response = self.response
+        if response is not None:
+            _shutdown(response)
+            response.close()
+
+
+def _transfer(session: requests.Session, url: str, timeout_s: float) -> tuple[requests.Response, bytes]:
+    """GET ``url`` and read the whole body within ``timeout_s`` seconds, or raise ``_DeadlineExceeded``."""
+    transfer = _Transfer(session, url, timeout_s)
+    thread = threading.Thread(target=transfer.run, name="aoresearch-http-get", daemon=True)
+    thread.start()
+    if not transfer.done.wait(max(timeout_s, 0.0)):
+        transfer.cancel()
+        thread.join(0.2)  # usually ends at once; a server stalling in the headers is left behind (daemon)
+        raise _DeadlineExceeded(url)
+    if transfer.error is not None or transfer.response is None:
+        raise transfer.error or requests.ConnectionError(f"GET {url}: no response")
+    return transfer.response, transfer.body
+
+
+def _shutdown(response: requests.Response) -> None:
+    raw = response.raw
+    try:
+        raw.shutdown()  # urllib3 >= 2.3
+        return
+    except Exception:  # noqa: BLE001 (older urllib3, or the connection is already gone)
+        pass
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def _is_json_type(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media in _JSON_TYPES or media.endswith("+json")
+
+
+def _describe_body(content_type: str, body: bytes, limit: int = _SNIPPET_CHARS) -> str:
+    kind = f"content type {content_type!r}" if content_type else "no content type"
+    return f"{kind}, {len(body)} bytes, body starts: {_snippet(body, limit)}"
+
+
+def _parse(url: str, status: int, content_type: str, body: bytes, stamp: str) -> JsonResponse:
+    """Parse a 2xx body; a page that is not JSON at all fails at once, a broken JSON body is retried."""
+    looks_like_markup = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
+    if (content_type and not _is_json_type(content_type)) or looks_like_markup:
+        raise DataSourceError(
+            f"GET {url} returned HTTP {status} with {_describe_body(content_type, body)}: not JSON, "
+            f"although a JSON document was expected. The server sent a page instead of data (an error, "
+            f"maintenance or login page?); check data.sotkanet.base_url (or a proxy in between) and retry later."
+        )
     try:
         text = body.decode("utf-8-sig")
         document = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _TransientError(f"invalid JSON ({exc}; {len(body)} bytes received)", invalid_json=True) from exc
-    return JsonResponse(url=url, status=status, text=text, document=document, retrieved_at=stamp)
+        raise _TransientError(
+            f"invalid JSON ({exc}; HTTP {status}, {_describe_body(content_type, body)})", invalid_json=True
+        ) from exc
+    return JsonResponse(url=url, status=status, text=text, document=document, retrieved_at=stamp, content_type=content_type)
 
 
 def _exhausted(url: str, attempts: int, last: _TransientError | None) -> DataSourceError:
@@ -204,8 +319,8 @@ def _describe_connection_error(exc: Exception) -> str:
     return f"connection error: {text[:300]}"
 
 
-def _snippet(body: bytes, limit: int = 200) -> str:
-    text = body[:limit].decode("utf-8", errors="replace").strip()
+def _snippet(body: bytes, limit: int = _SNIPPET_CHARS) -> str:
+    text = body[: 4 * limit].decode("utf-8", errors="replace").strip()[:limit]
     return repr(text) if text else "(empty body)"
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from aoresearch.catalogue import Catalogue
 from aoresearch.errors import RawDataError
-from aoresearch.sources.raw import RawData, coerce_observations, coerce_regions
+from aoresearch.sources.raw import RawData, coerce_observations, coerce_regions, restrict_years, years_notice
 
 __all__ = ["read_sotkanet_extract", "find_observations_file"]
 
@@ -44,7 +44,7 @@ def find_observations_file(folder: Path) -> Path:
     raise RawDataError(f"{folder} holds none of {list(_OBSERVATION_FILES)}.")
 
 
-def read_sotkanet_extract(folder: str | Path, catalogue: Catalogue, years: range) -> RawData:
+def read_sotkanet_extract(folder: str | Path, catalogue: Catalogue, years: range, *, current_year: int | None = None) -> RawData:
     """Read a Sotkanet extract, keeping the catalogue's indicators within ``years``.
 
     Parameters
@@ -54,7 +54,10 @@ def read_sotkanet_extract(folder: str | Path, catalogue: Catalogue, years: range
     catalogue : Catalogue
         Indicators to keep; entries without a Sotkanet id are skipped with a notice.
     years : range
-        Years to keep.
+        Years to keep. Rows of other years are dropped; those after ``years`` are logged and
+        listed in the provenance (``dropped_years`` and a notice).
+    current_year : int, optional
+        The current calendar year (default: today's, UTC); no kept row may be later.
 
     Returns
     -------
@@ -64,7 +67,8 @@ def read_sotkanet_extract(folder: str | Path, catalogue: Catalogue, years: range
     Raises
     ------
     RawDataError
-        If a file is missing, empty, not valid gzip/CSV, or a column has the wrong type.
+        If a file is missing, empty, not valid gzip/CSV, a column has the wrong type, or a
+        row within ``years`` has a year after the current calendar year.
     """
     folder = Path(folder)
     obs_path = find_observations_file(folder)
@@ -83,7 +87,9 @@ def read_sotkanet_extract(folder: str | Path, catalogue: Catalogue, years: range
     dropped = sorted(present - wanted)
     if dropped:
         notices.append(f"{obs_path.name}: dropped indicator ids {dropped} that the catalogue does not list")
-    keep = observations["indicator"].isin(wanted) & observations["year"].between(years.start, years.stop - 1)
+    current_year = datetime.now(timezone.utc).year if current_year is None else current_year
+    kept, dropped_years = restrict_years(observations[observations["indicator"].isin(wanted)], years, str(obs_path), current_year)
+    notices += [n for n in (years_notice(dropped_years, obs_path.name),) if n]
     for notice in notices:
         logger.warning(notice)
     provenance = {
@@ -92,11 +98,12 @@ def read_sotkanet_extract(folder: str | Path, catalogue: Catalogue, years: range
         "path": str(folder),
         "files": {p.name: _file_record(p) for p in (obs_path, folder / "regions.csv")},
         "years": [years.start, years.stop - 1],
-        "rows": int(keep.sum()),
+        "rows": int(len(kept)),
+        "dropped_years": dropped_years,
         "notices": notices,
         "licence": "CC BY 4.0, source: THL, Sotkanet",
     }
-    return RawData(observations[keep].reset_index(drop=True), regions, provenance)
+    return RawData(kept, regions, provenance)
 
 
 def _skip_notices(catalogue: Catalogue) -> list[str]:

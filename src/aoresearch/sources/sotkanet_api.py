@@ -22,7 +22,18 @@ from aoresearch.catalogue import Catalogue, Indicator
 from aoresearch.config import ApiConfig
 from aoresearch.errors import CatalogueError, DataSourceError, ParameterError, UnknownIndicatorError
 from aoresearch.sources._http import JsonClient, JsonResponse, is_number, is_whole, iso_utc, json_kind, utc_now
-from aoresearch.sources.raw import GENDERS, OBSERVATION_COLUMNS, RawData, coerce_observations, coerce_regions, write_raw
+from aoresearch.sources.raw import (
+    GENDERS,
+    OBSERVATION_COLUMNS,
+    RawData,
+    coerce_observations,
+    coerce_regions,
+    merge_year_records,
+    recover_interrupted_write,
+    restrict_years,
+    write_raw,
+    years_notice,
+)
 
 __all__ = ["fetch_sotkanet", "fetch_to_folder"]
 
@@ -30,6 +41,7 @@ logger = logging.getLogger(__name__)
 _LICENCE = "CC BY 4.0, source: THL, Sotkanet"
 _WHOLE_FIELDS = ("indicator", "region", "year")
 _VALUE_FIELDS = ("value", "absValue")
+_FIELD_OF_KIND = {"primary": "value", "absolute": "absValue"}  # catalogue 'value' -> record field
 
 
 def fetch_sotkanet(
@@ -76,8 +88,18 @@ def fetch_sotkanet(
     UnknownIndicatorError
         If Sotkanet answers 404 for an indicator id (message names the id and catalogue key).
     DataSourceError
-        If a body is invalid JSON after all retries, a record or region lacks a field or has
-        the wrong type, or the server answers another HTTP error.
+        If a body is invalid JSON after all retries or not JSON at all (an HTML page), a record
+        or region lacks a field or has the wrong type, no record of an indicator carries the
+        value field its catalogue entry uses (``value`` or ``absValue``; renamed by the API?),
+        or the server answers another HTTP error.
+    RawDataError
+        If a record has a year after the current calendar year (of ``clock``).
+
+    Notes
+    -----
+    ``config.timeout_s`` is the deadline of one whole request (connect and every read); each
+    of the ``config.max_retries`` retries gets its own. Records of years outside ``years`` are
+    dropped and listed in the provenance (``dropped_years`` and a notice).
     """
     if len(years) == 0:
         raise ParameterError("fetch_sotkanet: 'years' is empty; check data.years.start/end in params.yaml.")
@@ -90,7 +112,8 @@ def fetch_sotkanet(
     session = requests.Session() if session is None else session
     client = JsonClient(session, config.timeout_s, config.max_retries, config.backoff_s, sleep, clock)
     try:
-        return _fetch_all(client, catalogue, config, years, started=iso_utc(clock()))
+        now = clock()
+        return _fetch_all(client, catalogue, config, years, started=iso_utc(now), current_year=now.year)
     finally:
         if own_session:
             session.close()
@@ -106,20 +129,26 @@ def fetch_to_folder(
     """Fetch with :func:`fetch_sotkanet` and write the result atomically to ``out_dir``.
 
     ``out_dir`` is written only after every indicator arrived; on any failure it is left
-    exactly as it was (absent, or the previous data set). ``kwargs`` go to ``fetch_sotkanet``.
+    exactly as it was (absent, or the previous data set). Leftovers of an earlier interrupted
+    write are repaired first. ``kwargs`` go to ``fetch_sotkanet``.
 
     Raises
     ------
     DataSourceError
         Any failure of :func:`fetch_sotkanet` (including its subclasses).
+    RawDataError
+        If a record has a year after the current calendar year.
     """
+    recover_interrupted_write(out_dir)
     raw = fetch_sotkanet(catalogue, config, years, **kwargs)
     write_raw(raw, out_dir)
     logger.info("wrote %d Sotkanet rows to %s", len(raw.observations), out_dir)
     return raw
 
 
-def _fetch_all(client: JsonClient, catalogue: Catalogue, config: ApiConfig, years: range, started: str) -> RawData:
+def _fetch_all(
+    client: JsonClient, catalogue: Catalogue, config: ApiConfig, years: range, started: str, current_year: int,
+) -> RawData:
     base = config.base_url.rstrip("/")
     notices = [
         _warn(f"catalogue entry '{i.key}' has no Sotkanet id yet; skipped (fill in sotkanet_id to fetch it)")
@@ -128,10 +157,11 @@ def _fetch_all(client: JsonClient, catalogue: Catalogue, config: ApiConfig, year
     reply = client.get(f"{base}/regions")
     responses = {"regions.json": reply.text}
     regions = _regions_frame(reply)
-    frames, entries = [], {}
+    frames, entries, year_records = [], {}, []
     for indicator in catalogue.fetchable:
-        frame, entry = _fetch_indicator(client, base, indicator, config, years, responses, notices)
+        frame, entry, dropped_years = _fetch_indicator(client, base, indicator, config, years, responses, notices, current_year)
         frames.append(frame)
+        year_records.append(dropped_years)
         entries[str(indicator.sotkanet_id)] = entry
     observations = coerce_observations(pd.concat(frames, ignore_index=True), f"Sotkanet API {base}")
     unknown = sorted(set(observations["region"].unique()) - set(regions["id"]))
@@ -140,16 +170,20 @@ def _fetch_all(client: JsonClient, catalogue: Catalogue, config: ApiConfig, year
     provenance = {
         "source": "sotkanet", "synthetic": False, "base_url": base, "retrieved_at": started,
         "years": [years[0], years[-1]], "genders": list(config.genders), "requests": client.request_log,
-        "indicators": entries, "notices": notices, "licence": _LICENCE,
+        "indicators": entries, "dropped_years": merge_year_records(year_records), "notices": notices, "licence": _LICENCE,
     }
     return RawData(observations, regions, provenance, responses=responses)
 
 
 def _fetch_indicator(
     client: JsonClient, base: str, indicator: Indicator, config: ApiConfig, years: range,
-    responses: dict[str, str], notices: list[str],
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Fetch metadata and data of one indicator; store bodies and notices; return rows and provenance."""
+    responses: dict[str, str], notices: list[str], current_year: int,
+) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
+    """Fetch metadata and data of one indicator; store bodies and notices.
+
+    Returns the rows within ``years``, the indicator's provenance entry and the record of rows
+    dropped for their year (:func:`~aoresearch.sources.raw.restrict_years`).
+    """
     ident = indicator.sotkanet_id
     label = f"indicator {ident} ({indicator.key})"
     genders = [g for g in config.genders if g in indicator.genders]
@@ -167,25 +201,30 @@ def _fetch_indicator(
     responses[f"indicator_{ident}_meta.json"] = meta.text
     data = client.get(f"{base}/json", {"indicator": ident, "years": list(years), "genders": genders}, not_found=not_found)
     responses[f"indicator_{ident}_data.json"] = data.text
-    frame = _records_frame(data, ident)
+    frame = _records_frame(data, indicator, notices)
+    frame, dropped_years = restrict_years(frame, years, f"GET {data.url}", current_year)
+    notices.extend(_warn(n) for n in (years_notice(dropped_years, label),) if n)
     entry = _metadata_entry(meta, indicator, len(frame))
     notices.extend(_warn(n) for n in _indicator_notices(entry, label, years))
     logger.info("fetched %s: %d rows (data updated %s)", label, len(frame), entry["data_updated"])
-    return frame, entry
+    return frame, entry, dropped_years
 
 
-def _records_frame(reply: JsonResponse, ident: int) -> pd.DataFrame:
+def _records_frame(reply: JsonResponse, indicator: Indicator, notices: list[str]) -> pd.DataFrame:
     """Turn the data endpoint's array of flat records into raw long rows (``absValue`` -> ``abs_value``).
 
     Raises
     ------
     DataSourceError
-        If the body is not an array, a record lacks a field or has the wrong type, or repeats a key.
+        If the body is not an array, a record lacks a field or has the wrong type, repeats a
+        key, or no record carries the value field the catalogue entry uses.
     """
+    ident = indicator.sotkanet_id
     if not isinstance(reply.document, list):
         raise DataSourceError(f"GET {reply.url}: expected a JSON array of records, got {json_kind(reply.document)}.")
     for n, record in enumerate(reply.document):
         _check_record(record, n, reply.url, ident)
+    _check_value_field(reply, indicator, notices)
     rows = [(r["indicator"], r["region"], r["year"], r["gender"], r.get("value"), r.get("absValue")) for r in reply.document]
     frame = pd.DataFrame.from_records(rows, columns=list(OBSERVATION_COLUMNS))
     duplicated = frame.duplicated(["indicator", "region", "year", "gender"])
@@ -193,6 +232,31 @@ def _records_frame(reply: JsonResponse, ident: int) -> pd.DataFrame:
         example = frame.loc[duplicated].iloc[0].to_dict()
         raise DataSourceError(f"GET {reply.url}: {int(duplicated.sum())} duplicated records, e.g. {example}.")
     return frame
+
+
+def _check_value_field(reply: JsonResponse, indicator: Indicator, notices: list[str]) -> None:
+    """Fail when no record carries the value the catalogue uses; notice records that lack it.
+
+    Without this check a renamed field (``abs_value`` for ``absValue``) would read as missing
+    values everywhere and give an indicator of empty counts.
+    """
+    records = reply.document
+    if not records:
+        return
+    needed = _FIELD_OF_KIND[indicator.value]
+    label = f"indicator {indicator.sotkanet_id} ({indicator.key})"
+    without = sum(1 for r in records if r.get(needed) is None)
+    if without == len(records):
+        found = sorted({name for r in records for name in r})
+        state = "null in every record" if any(needed in r for r in records) else "absent from every record"
+        raise DataSourceError(
+            f"{label}: the catalogue uses its {indicator.value} value, field '{needed}', but that field is "
+            f"{state} of the {len(records)} records from GET {reply.url}; fields found: {found}. The API's "
+            f"record shape changed (a renamed field?) or the catalogue's 'value' is wrong; fix the catalogue "
+            f"entry or the client before ingesting, so that the indicator does not turn into empty counts."
+        )
+    if without:
+        notices.append(_warn(f"{label}: {without} of {len(records)} records have no '{needed}' (absent or null); those cells stay empty"))
 
 
 def _check_record(record: Any, n: int, url: str, ident: int) -> None:
