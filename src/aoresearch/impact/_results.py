@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["EffectEstimate", "effect_estimate", "effects_frame", "percent_of"]
+__all__ = ["EffectEstimate", "effect_estimate", "effects_frame", "percent_of", "effect_row"]
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,10 @@ class EffectEstimate:
         Mean counterfactual level over the same cells/periods (what the treated outcome would
         have been without the treatment), the base of the percentages.
     percent, percent_lower, percent_upper : float
-        ``100 * estimate / counterfactual`` and the interval bounds on the same scale (the
-        counterfactual level is treated as known).
+        ``100 * estimate / counterfactual`` = ``100 * (observed / counterfactual - 1)``; each
+        bound is the percent change implied by that bound's own counterfactual
+        (``observed - bound``), so the lower bound never passes -100% (a rate cannot fall below
+        zero) and the upper bound is infinite when the bound implies a counterfactual <= 0.
     alpha : float
         The interval is a ``1 - alpha`` interval.
     method : str
@@ -55,12 +57,23 @@ def percent_of(value: float, base: float) -> float:
     return float(100.0 * value / base)
 
 
+def _percent_at(bound: float, observed: float) -> float:
+    """Percent change ``100 * (observed / (observed - bound) - 1)`` implied by an effect bound."""
+    if not (np.isfinite(bound) and np.isfinite(observed)):
+        return float("nan")
+    base = observed - bound
+    if base <= 0:
+        return float("inf") if bound > 0 else float("nan")
+    return float(100.0 * bound / base)
+
+
 def effect_estimate(
     estimate: float, lower: float, upper: float, counterfactual: float, alpha: float, method: str,
     p_value: float = float("nan"),
 ) -> EffectEstimate:
     """Build an :class:`EffectEstimate`, adding the percent-of-counterfactual scale."""
-    percent_bounds = sorted([percent_of(lower, counterfactual), percent_of(upper, counterfactual)])
+    observed = counterfactual + estimate
+    percent_bounds = sorted([_percent_at(lower, observed), _percent_at(upper, observed)])
     return EffectEstimate(
         estimate=float(estimate),
         lower=float(lower),
@@ -79,3 +92,12 @@ def effects_frame(effects: dict[str, EffectEstimate]) -> pd.DataFrame:
     """Stack named effects into a tidy frame, one row per name (index ``effect``)."""
     rows = [e.to_frame().assign(effect=name) for name, e in effects.items()]
     return pd.concat(rows, ignore_index=True).set_index("effect")
+
+
+def effect_row(estimator, outcome, period, estimate, lower, upper, observed, alpha, method, p_value, se=np.nan, dof=np.nan) -> dict:
+    """One row of ``effects.parquet`` (:mod:`aoresearch.impact.outputs`)."""
+    e = effect_estimate(estimate, lower, upper, observed - estimate, alpha, method, p_value)
+    return {"estimator": estimator, "outcome": outcome, "period": str(period), "effect": e.estimate, "lower": e.lower,
+            "upper": e.upper, "percent": e.percent, "percent_lower": e.percent_lower, "percent_upper": e.percent_upper,
+            "observed": float(observed), "counterfactual": e.counterfactual, "p_value": e.p_value, "se": float(se),
+            "dof": float(dof), "method": method}

@@ -76,10 +76,11 @@ def spawn_seeds(random_state: int | None, n: int) -> list[np.random.SeedSequence
     return np.random.SeedSequence(random_state).spawn(n)
 
 
-def fit_unit(data: ScData, task: FitTask, n_starts: int, maxiter: int) -> UnitFit:
+def fit_unit(data: ScData, task: FitTask, n_starts: int, maxiter: int, penalty: float = 0.0) -> UnitFit:
     """Fit the synthetic control of ``task.treated_row`` from ``task.donor_rows``.
 
     Predictors are rescaled on the units of this fit (as R ``Synth`` does for each call).
+    ``penalty`` is the weight penalty of the outcome-only mode (:func:`fit_weights_outcome`).
 
     Returns
     -------
@@ -88,7 +89,7 @@ def fit_unit(data: ScData, task: FitTask, n_starts: int, maxiter: int) -> UnitFi
     Z = data.outcome[:, data.optimize]
     treated, donors = task.treated_row, task.donor_rows
     if data.outcome_only:
-        fit = fit_weights_outcome(Z[donors], Z[treated])
+        fit = fit_weights_outcome(Z[donors], Z[treated], penalty)
     else:
         rows = np.concatenate([[treated], donors])
         X = scale_predictors(data.predictors[rows])
@@ -102,7 +103,7 @@ def fit_unit(data: ScData, task: FitTask, n_starts: int, maxiter: int) -> UnitFi
     return UnitFit(treated, donors, fit.weights, fit.v, synthetic, gap, fit.loss, post_rmspe, att, fit.start_losses)
 
 
-def fit_many(data: ScData, tasks: list[FitTask], n_starts: int, maxiter: int, n_jobs: int | None) -> list[UnitFit]:
+def fit_many(data: ScData, tasks: list[FitTask], n_starts: int, maxiter: int, n_jobs: int | None, penalty: float = 0.0) -> list[UnitFit]:
     """Run :func:`fit_unit` for every task, in ``n_jobs`` processes (joblib) when asked.
 
     Tasks are split into one contiguous chunk per worker so that the matrices are sent once
@@ -111,13 +112,13 @@ def fit_many(data: ScData, tasks: list[FitTask], n_starts: int, maxiter: int, n_
     """
     workers = min(effective_n_jobs(n_jobs), len(tasks)) if tasks else 1
     if workers <= 1 or (data.outcome_only and len(tasks) * data.outcome.size < _SERIAL_WORK_LIMIT):
-        return _fit_chunk(data, tasks, n_starts, maxiter)
+        return _fit_chunk(data, tasks, n_starts, maxiter, penalty)
     chunks = [list(chunk) for chunk in np.array_split(np.arange(len(tasks)), workers)]
     parts = Parallel(n_jobs=workers)(
-        delayed(_fit_chunk)(data, [tasks[i] for i in chunk], n_starts, maxiter) for chunk in chunks
+        delayed(_fit_chunk)(data, [tasks[i] for i in chunk], n_starts, maxiter, penalty) for chunk in chunks
     )
     return [fit for part in parts for fit in part]
 
 
-def _fit_chunk(data: ScData, tasks: list[FitTask], n_starts: int, maxiter: int) -> list[UnitFit]:
-    return [fit_unit(data, task, n_starts, maxiter) for task in tasks]
+def _fit_chunk(data: ScData, tasks: list[FitTask], n_starts: int, maxiter: int, penalty: float) -> list[UnitFit]:
+    return [fit_unit(data, task, n_starts, maxiter, penalty) for task in tasks]

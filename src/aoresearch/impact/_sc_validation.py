@@ -48,6 +48,7 @@ class ScSettings:
     min_pre_periods: int
     random_state: int | None
     n_jobs: int | None
+    penalty: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class ScProblem:
 
 def validate_settings(
     predictors, predictors_periods, predictors_op, special_predictors, optimize_periods,
-    n_starts, maxiter, min_pre_periods, random_state, n_jobs,
+    n_starts, maxiter, min_pre_periods, random_state, n_jobs, penalty=0.0,
 ) -> ScSettings:
     """Check the constructor settings; return them as a frozen record.
 
@@ -91,7 +92,14 @@ def validate_settings(
         min_pre_periods=check_int(min_pre_periods, "min_pre_periods", OWNER),
         random_state=check_random_state(random_state, OWNER),
         n_jobs=check_n_jobs(n_jobs, OWNER),
+        penalty=_check_penalty(penalty),
     )
+
+
+def _check_penalty(penalty: object) -> float:
+    if isinstance(penalty, bool) or not isinstance(penalty, (int, float)) or not (np.isfinite(penalty) and penalty >= 0):
+        raise ParameterError(f"The 'penalty' parameter of {OWNER} must be a finite number >= 0. Got {penalty!r} instead.")
+    return float(penalty)
 
 
 def check_n_jobs(n_jobs: object, owner: str) -> int | None:

@@ -86,22 +86,46 @@ def weights_for_v(X0: np.ndarray, x1: np.ndarray, v: np.ndarray) -> np.ndarray:
     return simplex_least_squares((X0 * root).T, x1 * root)
 
 
-def fit_weights_outcome(Z0: np.ndarray, z1: np.ndarray) -> WeightFit:
+def fit_weights_outcome(Z0: np.ndarray, z1: np.ndarray, penalty: float = 0.0) -> WeightFit:
     """Outcome-only synthetic control: minimise the pre-period MSPE directly.
 
     Equivalent to using the outcome in every optimisation period as a predictor with equal,
     unscaled weights; one convex problem, no ``V`` search.
 
+    With ``penalty`` ``lambda > 0`` the weights minimise the penalised criterion
+
+        mean_t (z1_t - sum_j w_j Z0_jt)^2  +  lambda * sum_j w_j^2 * d_j,
+        d_j = mean_t (z1_t - Z0_jt)^2,
+
+    over the simplex. Why: when donors outnumber pre-periods, the plain problem has many
+    exact solutions and interpolates the treated unit's noise from far-away donors (a
+    pre-period RMSPE of 1e-14 on real data). The penalty is a quadratic version of the
+    distance penalty of Abadie & L'Hour (2021, JASA 116(536)), whose linear term
+    ``lambda * sum_j w_j d_j`` prefers donors close to the treated unit; squaring the weights
+    keeps that preference, also spreads weight (a ridge, as in Doudchenko & Imbens 2016), makes
+    the solution unique, and keeps the problem a least-squares problem on the simplex (extra
+    rows ``sqrt(lambda * T * d_j) e_j``), so it is solved by the same fast NNLS as the plain
+    problem. ``lambda`` is dimensionless: 1 weighs the fit and the distance of a uniformly
+    weighted pool about equally.
+
     Parameters
     ----------
     Z0 : ndarray, shape (n_donors, T)
     z1 : ndarray, shape (T,)
+    penalty : float, default 0
+        ``lambda`` above; 0 is the unpenalised synthetic control.
 
     Returns
     -------
     WeightFit
+        ``loss`` is the (unpenalised) pre-period MSPE.
     """
-    weights = simplex_least_squares(Z0.T, z1)
+    A, b = Z0.T, z1
+    if penalty > 0:
+        distance = np.mean((z1[None, :] - Z0) ** 2, axis=1)
+        A = np.vstack([A, np.diag(np.sqrt(penalty * z1.size * distance))])
+        b = np.concatenate([z1, np.zeros(Z0.shape[0])])
+    weights = simplex_least_squares(A, b)
     loss = outcome_mspe(weights, Z0, z1)
     v = np.full(z1.size, 1.0 / z1.size)
     return WeightFit(weights, v, loss, np.array([loss]))

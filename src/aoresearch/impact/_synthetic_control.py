@@ -84,6 +84,9 @@ class SyntheticControl(FittedAttributes, BaseEstimator):
         Seed of the random starts (and of the placebo fits).
     n_jobs : int, optional
         Worker processes for placebos and leave-one-out (joblib; -1 = all cores).
+    penalty : float, default 0
+        Outcome-only mode: weight penalty ``lambda`` against interpolating far-away donors
+        (see :func:`aoresearch.impact._sc_weights.fit_weights_outcome`); 0 is the classic fit.
 
     Attributes
     ----------
@@ -136,6 +139,7 @@ class SyntheticControl(FittedAttributes, BaseEstimator):
         min_pre_periods: int = 5,
         random_state: int | None = None,
         n_jobs: int | None = None,
+        penalty: float = 0.0,
     ) -> None:
         self.predictors = predictors
         self.predictors_periods = predictors_periods
@@ -147,6 +151,7 @@ class SyntheticControl(FittedAttributes, BaseEstimator):
         self.min_pre_periods = min_pre_periods
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.penalty = penalty
 
     def fit(
         self,
@@ -193,7 +198,7 @@ class SyntheticControl(FittedAttributes, BaseEstimator):
         problem = validate_problem(panel, settings, unit, time, outcome, treated, treatment_time, donors)
         data = _build(panel, problem)
         seed = spawn_seeds(settings.random_state, 1)[0]
-        fit = fit_unit(data, FitTask(0, np.arange(1, data.units.size), seed), settings.n_starts, settings.maxiter)
+        fit = fit_unit(data, FitTask(0, np.arange(1, data.units.size), seed), settings.n_starts, settings.maxiter, settings.penalty)
         self._store(panel, settings, problem, data, fit)
         return self
 
@@ -235,7 +240,8 @@ class SyntheticControl(FittedAttributes, BaseEstimator):
         jobs, starts = self._run_options(n_jobs, n_starts, "placebo_in_space")
         cutoff = _check_cutoff(pre_mspe_cutoff)
         seeds = spawn_seeds(self._settings_.random_state, self._data.units.size)[1:]
-        fits = fit_many(self._data, in_space_tasks(self._data.units.size, seeds), starts, self._settings_.maxiter, jobs)
+        fits = fit_many(self._data, in_space_tasks(self._data.units.size, seeds), starts, self._settings_.maxiter, jobs,
+                        self._settings_.penalty)
         return summarise_in_space(self._data, [self._fit, *fits], cutoff)
 
     def placebo_in_time(self, fake_time: float) -> PlaceboInTime:
@@ -274,7 +280,8 @@ class SyntheticControl(FittedAttributes, BaseEstimator):
         settings = restrict_settings(self._settings_, fake_time)
         fake = validate_problem(panel, settings, problem.unit, problem.time, problem.outcome, problem.treated, fake_time, problem.donors)
         data = _build(panel, fake)
-        fit = fit_unit(data, FitTask(0, np.arange(1, data.units.size), spawn_seeds(settings.random_state, 1)[0]), settings.n_starts, settings.maxiter)
+        fit = fit_unit(data, FitTask(0, np.arange(1, data.units.size), spawn_seeds(settings.random_state, 1)[0]), settings.n_starts, settings.maxiter,
+                       settings.penalty)
         gap = pd.Series(fit.gap, index=pd.Index(data.times, name=problem.time), name="gap")
         return PlaceboInTime(fake_time, _weights_series(data, fit), gap, fit.att, fit.pre_rmspe, fit.post_rmspe)
 
@@ -300,7 +307,7 @@ class SyntheticControl(FittedAttributes, BaseEstimator):
         check_fitted(self, "weights_")
         jobs, starts = self._run_options(n_jobs, None, "leave_one_out")
         tasks = leave_one_out_tasks(self._fit, min_weight, spawn_seeds(self._settings_.random_state, 1)[0])
-        fits = fit_many(self._data, tasks, starts, self._settings_.maxiter, jobs)
+        fits = fit_many(self._data, tasks, starts, self._settings_.maxiter, jobs, self._settings_.penalty)
         return summarise_leave_one_out(self._data, fits, self._fit.donor_rows)
 
     def effect(self, placebo: PlaceboInSpace | None = None, alpha: float = 0.05) -> EffectEstimate:
@@ -365,6 +372,7 @@ class SyntheticControl(FittedAttributes, BaseEstimator):
         return validate_settings(
             self.predictors, self.predictors_periods, self.predictors_op, self.special_predictors,
             self.optimize_periods, self.n_starts, self.maxiter, self.min_pre_periods, self.random_state, self.n_jobs,
+            self.penalty,
         )
 
     def _run_options(self, n_jobs: int | None, n_starts: int | None, method: str) -> tuple[int | None, int]:

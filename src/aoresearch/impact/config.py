@@ -19,16 +19,37 @@ class ImpactConfig:
     ----------
     outcomes : tuple of str
         Outcome rate columns evaluated; an outcome without data for a pilot is skipped with a notice.
+    headline_outcome : str
+        The outcome the reports' answer and the pooled summary on the index page are about.
     fit_start_year : int
-        First year of the fit window (pre-period of every estimator starts here).
+        Earliest year any fit uses: the real fit and its backtests (rolling-origin in-time
+        placebos that measure the pilot's own out-of-sample error) start no earlier.
     min_pre_years : int
-        Fewest pre-adoption years with data in the fit window.
+        Fewest pre-adoption years with data from ``fit_start_year``.
+    pre_years : int
+        Pre-adoption years in each synthetic-control and DiD fit (the real fit and every
+        backtest use windows of this length, so backtest errors measure the same estimator).
+    donor_size_ratio : float
+        Comparable donors have between 1/ratio and ratio times the pilot's children.
+    max_donors : int
+        The synthetic control uses the ``max_donors`` size-class donors with the nearest
+        pre-period outcome paths.
+    min_donors : int
+        Fewest size-class donors accepted (else the outcome is skipped with the reason).
+    penalty : float
+        Weight penalty of the synthetic control (``_sc_weights.fit_weights_outcome``).
+    min_backtests : int
+        Fewest backtests for an interval, a p-value and a minimum detectable effect.
+    min_placebos : int
+        Fewest in-space placebos for the RMSPE-ratio rank test to be reported.
     donor_min_children : int
         Donors must have more children aged 0-17 than this in every year of the window
         (tiny municipalities have rates dominated by count noise).
     placebo_pre_mspe_cutoff : float or None
         In-space placebos whose pre-MSPE exceeds this multiple of the treated unit's are
-        left out of the p-value (Abadie et al. 2010 use 5); None keeps all.
+        left out of the p-value (Abadie et al. 2010 use 5); None keeps all. With a regularised
+        fit the pilot's pre-MSPE is not near zero, but keep None unless you know why: a
+        relative cutoff drops almost every placebo when the pilot's fit is very close.
     in_time_placebo_year : int
         Fake adoption year of the in-time placebo.
     alpha, power : float
@@ -44,9 +65,17 @@ class ImpactConfig:
     """
 
     outcomes: tuple[str, ...]
+    headline_outcome: str
     fit_start_year: int
     min_pre_years: int
+    pre_years: int
     donor_min_children: int
+    donor_size_ratio: float
+    max_donors: int
+    min_donors: int
+    penalty: float
+    min_backtests: int
+    min_placebos: int
     placebo_pre_mspe_cutoff: float | None
     in_time_placebo_year: int
     alpha: float
@@ -76,11 +105,20 @@ def parse_impact_config(section: Mapping[str, Any] | None, origin: str = "params
     control = str(_get(section, "control_group", origin))
     if control not in ("nevertreated", "notyettreated"):
         raise ParameterError(f"{origin}: 'impact.control_group' must be 'nevertreated' or 'notyettreated'. Got {control!r}.")
-    return ImpactConfig(
+    donors = _get(section, "donors", origin)
+    config = ImpactConfig(
         outcomes=tuple(str(o) for o in _get(section, "outcomes", origin)),
+        headline_outcome=str(_get(section, "headline_outcome", origin)),
         fit_start_year=int(_get(section, "fit_start_year", origin)),
         min_pre_years=int(_get(section, "min_pre_years", origin)),
+        pre_years=int(_get(section, "pre_years", origin)),
         donor_min_children=int(_get(section, "donor_min_children", origin)),
+        donor_size_ratio=float(_get(donors, "size_ratio", origin, "donors.")),
+        max_donors=int(_get(donors, "max_donors", origin, "donors.")),
+        min_donors=int(_get(donors, "min_donors", origin, "donors.")),
+        penalty=float(_get(section, "penalty", origin)),
+        min_backtests=int(_get(section, "min_backtests", origin)),
+        min_placebos=int(_get(placebo, "min_placebos", origin, "placebo.")),
         placebo_pre_mspe_cutoff=None if cutoff is None else float(cutoff),
         in_time_placebo_year=int(_get(placebo, "in_time_year", origin, "placebo.")),
         alpha=float(_get(section, "alpha", origin)),
@@ -91,6 +129,30 @@ def parse_impact_config(section: Mapping[str, Any] | None, origin: str = "params
         covid_years=tuple(int(y) for y in _get(section, "covid_years", origin)),
         n_jobs=int(_get(section, "n_jobs", origin)),
     )
+    _check_ranges(config, origin)
+    return config
+
+
+def _check_ranges(config: ImpactConfig, origin: str) -> None:
+    """Every number in its range, the message naming the key (a bad value costs no stage run)."""
+    checks = [
+        ("alpha", 0 < config.alpha < 1, "a number in (0, 1)"),
+        ("power", 0 < config.power < 1, "a number in (0, 1)"),
+        ("pre_years", config.pre_years >= 3, "an integer >= 3"),
+        ("min_pre_years", config.min_pre_years >= 1, "an integer >= 1"),
+        ("donor_min_children", config.donor_min_children >= 0, "an integer >= 0"),
+        ("donors.size_ratio", config.donor_size_ratio >= 1, "a number >= 1"),
+        ("donors.max_donors", config.max_donors >= 2, "an integer >= 2"),
+        ("donors.min_donors", 2 <= config.min_donors <= config.max_donors, "an integer from 2 to donors.max_donors"),
+        ("penalty", config.penalty >= 0, "a number >= 0"),
+        ("min_backtests", config.min_backtests >= 2, "an integer >= 2"),
+        ("placebo.min_placebos", config.min_placebos >= 1, "an integer >= 1"),
+        ("n_jobs", config.n_jobs != 0, "a non-zero integer (-1 = all cores)"),
+    ]
+    checks.append(("headline_outcome", config.headline_outcome in config.outcomes, f"one of impact.outcomes {list(config.outcomes)}"))
+    for key, ok, expected in checks:
+        if not ok:
+            raise ParameterError(f"{origin}: 'impact.{key}' must be {expected}.")
 
 
 def _get(mapping: Mapping[str, Any], key: str, origin: str, prefix: str = "") -> Any:

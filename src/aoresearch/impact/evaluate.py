@@ -3,26 +3,29 @@
 For each outcome of ``ImpactConfig.outcomes`` with data for the pilot:
 
 1. **Donor pool** (:func:`pilot_donors`): regions of the pilot's category that are not pilots,
-   do not contain or lie inside a pilot (``within``), have the outcome in every year of the
-   fit window and more than ``donor_min_children`` children in every year.
-2. **Synthetic control** (Abadie, Diamond & Hainmueller 2010), outcome-only mode over the
-   pre-adoption years of the fit window; in-space placebos (every donor, joblib ``n_jobs``)
-   give the p-value (post/pre RMSPE ratio) and the interval of the average effect (inverted
-   test, Firpo & Possebom 2018); per-year intervals invert the per-year test on gaps
-   standardised by each unit's pre-RMSPE. In-time placebo and leave-one-donor-out refits.
-3. **Callaway & Sant'Anna DiD** (csdid) with the pilot as the treated cohort and the donor
-   pool as comparison units; **TWFE event study** (pyfixest) beside it. With one treated
-   region their analytic standard errors under-cover, so intervals and p-values come from
-   studentised placebo DiDs (:mod:`aoresearch.impact._did_placebo`).
-4. **Power**: minimum detectable effects from the pre-period gaps for the actual number of
-   post years, or per future horizon for a pilot without post-adoption data, which gets a
-   baseline and monitoring plan instead of an effect.
+   do not contain or lie inside a pilot (``within``), have the outcome in every year from
+   ``fit_start_year`` and more than ``donor_min_children`` children in every year.
+2. **Synthetic control** (:mod:`aoresearch.impact._pilot_sc`): comparable donors (size class,
+   then the nearest pre-period paths; :mod:`aoresearch.impact._comparable`), penalised weights
+   over the ``pre_years`` years before adoption, and intervals, p-values and minimum detectable
+   effects from the pilot's own backtest errors (:mod:`aoresearch.impact._sc_backtest`). The
+   fit is compared with the pilot's year-to-year noise and flagged when it is overfitted.
+   In-space placebos give Abadie et al.'s RMSPE-ratio rank (a test only with enough
+   placebos); in-time placebo and leave-one-donor-out refits.
+3. **Callaway & Sant'Anna DiD** (csdid) with the pilot as the treated cohort and every eligible
+   region as comparison units; **TWFE event study** (pyfixest) beside it, flagged
+   ``twfe_equals_did`` when it returns the same numbers (one cohort, no covariates). With one
+   treated region the analytic standard errors under-cover, so intervals and p-values come from
+   studentised placebo DiDs (:mod:`aoresearch.impact._did_placebo`), labelled by what is
+   computed: a rank test, or a t(J-1) approximation with too few placebos.
+4. **Power**: minimum detectable effects from the same backtest errors as the intervals, for
+   the actual number of post years, or per future horizon for a pilot without post-adoption
+   data, which gets a baseline and monitoring plan instead of an effect.
 """
 
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -31,20 +34,19 @@ import pandas as pd
 
 from aoresearch.config import Pilot
 from aoresearch.errors import AoresearchError, InsufficientDataError, ParameterError
-from aoresearch.impact._did_placebo import did_paths, studentised_interval
 from aoresearch.impact._donors import donor_pool
-from aoresearch.impact._event_study import TwfeEventStudy
-from aoresearch.impact._power import baseline_summary, minimum_detectable_effect
-from aoresearch.impact._results import effect_estimate, percent_of
-from aoresearch.impact._staggered_did import StaggeredDiD
+from aoresearch.impact._comparable import size_class
+from aoresearch.impact._pilot_sc import ScRun, fit_pilot_sc, fit_quality, inference_method, placebo_test, power_rows
+from aoresearch.impact._pilot_did import CS, TWFE, did_estimates
+from aoresearch.impact._results import effect_row, percent_of
 from aoresearch.impact._synthetic_control import SyntheticControl
 from aoresearch.impact.config import ImpactConfig
 
-__all__ = ["PilotEvaluation", "OutcomeEvaluation", "evaluate_pilot", "pilot_donors", "find_pilot"]
+__all__ = ["PilotEvaluation", "OutcomeEvaluation", "evaluate_pilot", "pilot_donors", "find_pilot", "SC", "CS", "TWFE"]
 
 log = logging.getLogger(__name__)
 
-SC, CS, TWFE = "synthetic_control", "staggered_did", "twfe_event_study"
+SC = "synthetic_control"
 UNIT, TIME = "region", "year"
 
 
@@ -63,6 +65,7 @@ class OutcomeEvaluation:
     leave_one_out: pd.DataFrame
     power: pd.DataFrame
     info: dict
+    backtests: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True)
@@ -222,18 +225,32 @@ def _missing_reason(panel: pd.DataFrame, pilot: Pilot, outcome: str, config: Imp
 def evaluate_outcome(panel: pd.DataFrame, pilot: Pilot, pilots: Sequence[Pilot], outcome: str, config: ImpactConfig, seed: int) -> OutcomeEvaluation:
     """Evaluate one outcome of one pilot (module docstring, steps 1-4)."""
     treated = panel[(panel[UNIT] == pilot.region) & panel[outcome].notna() & (panel[TIME] >= config.fit_start_year)]
-    last = int(treated[TIME].max())
-    years = range(config.fit_start_year, last + 1)
-    donors = pilot_donors(panel, pilot, pilots, outcome, years, config.donor_min_children)
-    window = panel[panel[TIME].between(years.start, last) & panel[UNIT].isin([pilot.region, *donors])]
-    window = window[[UNIT, TIME, "region_name", outcome]].reset_index(drop=True)
-    names = window.drop_duplicates(UNIT).set_index(UNIT)["region_name"]
-    sc = SyntheticControl(min_pre_periods=config.min_pre_years, random_state=seed, n_jobs=config.n_jobs)
-    sc.fit(window, unit=UNIT, time=TIME, outcome=outcome, treated=pilot.region, treatment_time=pilot.adoption_year, donors=donors)
-    base = _base_frames(sc, outcome, pilot, names, config)
-    if sc.n_post_periods_ == 0:
-        return _baseline_outcome(sc, outcome, pilot, config, base, len(donors))
-    return _effect_outcome(sc, window, outcome, pilot, config, base, names, len(donors))
+    first, last = int(treated[TIME].min()), int(treated[TIME].max())
+    years = range(first, last + 1)
+    eligible = pilot_donors(panel, pilot, pilots, outcome, years, config.donor_min_children)
+    rows = panel[panel[TIME].between(first, last) & panel[UNIT].isin([pilot.region, *eligible])]
+    pre_rows = rows[rows[TIME].between(pilot.adoption_year - config.pre_years, pilot.adoption_year - 1)]
+    sizes = pre_rows.groupby(UNIT)["children_0_17"].mean() if "children_0_17" in rows else pd.Series(1.0, index=[pilot.region, *eligible])
+    context = f"pilot {pilot.key!r}, outcome {outcome!r}"
+    pool = size_class(sizes, pilot.region, config.donor_size_ratio, config.min_donors, context)
+    frame = rows[rows[UNIT].isin([pilot.region, *pool])][[UNIT, TIME, "region_name", outcome]].reset_index(drop=True)
+    Y = frame.pivot(index=UNIT, columns=TIME, values=outcome).loc[[pilot.region, *pool]]
+    names = frame.drop_duplicates(UNIT).set_index(UNIT)["region_name"]
+    run = fit_pilot_sc(Y, frame, pilot.region, pilot.adoption_year, outcome, config, seed)
+    base = _base_frames(run.sc, outcome, pilot, names, config)
+    quality = fit_quality(run.sc)
+    if quality["fit_quality"] == "overfitted":
+        log.warning("%s: the synthetic control fits the pre-period more closely (RMSPE %.3g) than the pilot's own "
+                    "year-to-year noise (%.3g): overfitting; intervals come from backtests", context,
+                    quality["pre_rmspe"], quality["year_to_year_noise"])
+    common = {"n_donors": len(run.donors), "n_size_class": len(pool), "n_eligible": len(eligible), **quality,
+              "n_pre": run.sc.n_pre_periods_, "n_backtests": int(run.backtests.origins.size)}
+    if run.sc.n_post_periods_ == 0:
+        return _baseline_outcome(run, outcome, pilot, config, base, common)
+    # The DiD compares with every eligible never-treated region (Callaway & Sant'Anna's comparison
+    # group), over the synthetic control's window; its placebo inference ranks the pilot among them.
+    did_window = rows[rows[TIME] >= run.window[TIME].min()][[UNIT, TIME, "region_name", outcome]].reset_index(drop=True)
+    return _effect_outcome(run, did_window, outcome, pilot, config, base, names, common)
 
 
 def _base_frames(sc: SyntheticControl, outcome: str, pilot: Pilot, names: pd.Series, config: ImpactConfig) -> dict:
@@ -254,7 +271,7 @@ def _in_time_placebo(sc: SyntheticControl, outcome: str, pilot: Pilot, config: I
     try:
         fake = sc.placebo_in_time(year)
     except AoresearchError as error:
-        log.warning("pilot %s, %s: in-time placebo at %s skipped: %s", pilot.key, outcome, year, error)
+        log.info("pilot %s, %s: in-time placebo at %s skipped: %s", pilot.key, outcome, year, error)
         return pd.DataFrame()
     observed = (sc.gap_ + sc.synthetic_).reindex(fake.gap.index)
     fake_post = fake.gap.index >= year
@@ -267,83 +284,63 @@ def _in_time_placebo(sc: SyntheticControl, outcome: str, pilot: Pilot, config: I
     }])
 
 
-def _power_rows(sc: SyntheticControl, outcome: str, config: ImpactConfig, horizons: Sequence[int], baseline: float) -> pd.DataFrame:
-    gaps = sc.gap_[sc.gap_.index < sc.treatment_time_]
-    rows = []
-    for h in horizons:
-        m = minimum_detectable_effect(gaps, h, config.alpha, config.power, baseline=baseline)
-        rows.append({"outcome": outcome, "n_post": h, "mde": m.mde, "mde_percent": m.mde_percent, "sigma": m.sigma,
-                     "rho": m.rho, "design_effect": m.design_effect, "n_pre": m.n_pre, "alpha": m.alpha,
-                     "power": m.power, "baseline": m.baseline})
-    return pd.DataFrame(rows)
-
-
-def _baseline_outcome(sc: SyntheticControl, outcome: str, pilot: Pilot, config: ImpactConfig, base: dict, n_donors: int) -> OutcomeEvaluation:
-    summary = baseline_summary(sc, config.horizons, config.alpha, config.power)
-    power = _power_rows(sc, outcome, config, config.horizons, summary.baseline)
-    info = {"status": "baseline", "n_donors": n_donors, "pre_rmspe": sc.pre_rmspe_, "n_pre": sc.n_pre_periods_,
-            "baseline": summary.baseline, "synthetic_baseline": summary.synthetic_baseline,
-            "last_data_year": int(summary.last_period)}
+def _baseline_outcome(run: ScRun, outcome: str, pilot: Pilot, config: ImpactConfig, base: dict, common: dict) -> OutcomeEvaluation:
+    sc = run.sc
+    pre = sc.gap_.index < sc.treatment_time_
+    baseline = float((sc.gap_ + sc.synthetic_)[pre].iloc[-3:].mean())
+    power = power_rows(run.backtests, outcome, config, config.horizons, baseline)
+    info = {"status": "baseline", **common, "baseline": baseline,
+            "synthetic_baseline": float(sc.synthetic_[pre].iloc[-3:].mean()), "last_data_year": int(sc.gap_.index[-1])}
     empty = pd.DataFrame()
     return OutcomeEvaluation(outcome, "baseline", empty, base["trajectory"], base["weights"], base["placebos"], empty,
-                             empty, empty, power, info)
+                             empty, empty, power, info, _backtest_table(run, outcome))
 
 
-def _effect_outcome(sc, window, outcome, pilot, config, base, names, n_donors) -> OutcomeEvaluation:
+def _backtest_table(run: ScRun, outcome: str) -> pd.DataFrame:
+    table = run.backtests.table()
+    table.insert(0, "outcome", outcome)
+    return table
+
+
+def _effect_outcome(run: ScRun, window, outcome, pilot, config, base, names, common) -> OutcomeEvaluation:
+    sc = run.sc
     placebo = sc.placebo_in_space(n_jobs=config.n_jobs, pre_mspe_cutoff=config.placebo_pre_mspe_cutoff)
     post = sc.gap_.index >= pilot.adoption_year
     observed = (sc.gap_ + sc.synthetic_)[post]
-    did = _did(window, outcome, pilot, config)
-    sc_effects = _sc_effects(sc, placebo, observed, outcome, config, did["noise"])
+    did = did_estimates(window, outcome, pilot, config)
+    sc_effects = _sc_effects(run, observed, outcome, config)
     placebos = _placebo_table(placebo, outcome, names)
     gaps = placebo.gaps.rename_axis(index=TIME, columns=UNIT).stack().rename("gap").reset_index()
     gaps.insert(0, "outcome", outcome)
     loo = _leave_one_out(sc, outcome, names, observed, config)
-    power = _power_rows(sc, outcome, config, [int(post.sum())], float(sc.synthetic_[post].mean()))
+    power = power_rows(run.backtests, outcome, config, [int(post.sum())], float(sc.synthetic_[post].mean()))
     sc_events = _sc_event_rows(sc_effects, outcome, pilot)
     effects = pd.concat([sc_effects, did["effects"]], ignore_index=True)
     events = pd.concat([sc_events, did["events"]], ignore_index=True)
     average = sc_effects[sc_effects["period"] == "average"].iloc[0]
-    info = {"status": "effect", "n_donors": n_donors, "pre_rmspe": sc.pre_rmspe_, "n_pre": sc.n_pre_periods_,
-            "n_placebos_kept": int(placebo.stats["kept"].sum() - 1), "placebo_p_rmspe_ratio": placebo.p_value,
-            "pre_trend_p": did["pre_trend_p"], "pre_trend_p_analytic": did["pre_trend_p_analytic"], "att": float(average["effect"])}
+    info = {"status": "effect", **common, **placebo_test(placebo, config),
+            "pre_trend_p": did["pre_trend_p"], "pre_trend_p_analytic": did["pre_trend_p_analytic"],
+            "twfe_equals_did": did["twfe_equals_did"], "att": float(average["effect"])}
     return OutcomeEvaluation(outcome, "effect", effects, base["trajectory"], base["weights"],
-                             pd.concat([placebos, base["placebos"]], ignore_index=True), gaps, events, loo, power, info)
+                             pd.concat([placebos, base["placebos"]], ignore_index=True), gaps, events, loo, power, info,
+                             _backtest_table(run, outcome))
 
 
-def _method(base: str, n_placebos: int, alpha: float) -> str:
-    rank = int(np.floor(alpha * (n_placebos + 1) - 1)) + 1 > 0
-    return f"{base}; {n_placebos} placebos, " + ("rank test" if rank else "t(J-1) approximation (too few for a rank test)")
-
-
-def _effect_row(estimator, outcome, period, estimate, lower, upper, observed, alpha, method, p_value) -> dict:
-    e = effect_estimate(estimate, lower, upper, observed - estimate, alpha, method, p_value)
-    return {"estimator": estimator, "outcome": outcome, "period": str(period), "effect": e.estimate, "lower": e.lower,
-            "upper": e.upper, "percent": e.percent, "percent_lower": e.percent_lower, "percent_upper": e.percent_upper,
-            "observed": float(observed), "counterfactual": e.counterfactual, "p_value": e.p_value, "method": method}
-
-
-def _sc_effects(sc, placebo, observed: pd.Series, outcome: str, config: ImpactConfig, noise: pd.Series) -> pd.DataFrame:
-    """Per-year and average SC effects with studentised in-space placebo intervals.
-
-    With many donors and few pre-years, placebo synthetic controls often fit their pre-period
-    exactly (pre-RMSPE 0, RMSPE ratio infinite), which makes the RMSPE-ratio interval
-    unbounded. The interval therefore studentises each unit's gap by its own noise scale
-    ``noise`` (the RMS of its pre-period DiD residual, never degenerate); the classic RMSPE-ratio
-    p-value of Abadie et al. (2010) is kept in ``placebos.parquet`` and the summary.
-    """
-    kept = placebo.stats["kept"] & ~placebo.stats["treated"]
-    units = placebo.stats.index[kept]
-    scale = noise.reindex(units).to_numpy()
-    scale0 = float(noise[sc.treated_])
-    rows = []
-    method = _method("in-space placebo gaps studentised by each region's pre-period noise", len(units), config.alpha)
-    for year, value in observed.items():
-        lower, upper, p = studentised_interval(float(sc.gap_[year]), scale0, placebo.gaps.loc[year, units].to_numpy() / scale, config.alpha)
-        rows.append(_effect_row(SC, outcome, int(year), float(sc.gap_[year]), lower, upper, value, config.alpha, method, p))
-    placebo_att = placebo.stats.loc[units, "att"].to_numpy() / scale
-    lower, upper, p = studentised_interval(sc.att_, scale0, placebo_att, config.alpha)
-    rows.append(_effect_row(SC, outcome, "average", sc.att_, lower, upper, float(observed.mean()), config.alpha, method, p))
+def _sc_effects(run: ScRun, observed: pd.Series, outcome: str, config: ImpactConfig) -> pd.DataFrame:
+    """Per-year and average SC effects with prediction intervals from the pilot's backtests."""
+    sc, rows = run.sc, []
+    for k, (year, value) in enumerate(observed.items()):
+        inference = run.backtests.lead(k, config.min_backtests)
+        gap = float(sc.gap_[year])
+        lower, upper = inference.interval(gap, config.alpha)
+        method = inference_method(inference, f"{k} years after adoption", config)
+        rows.append(effect_row(SC, outcome, int(year), gap, lower, upper, value, config.alpha, method,
+                                inference.p_value(gap), inference.scale, inference.dof))
+    inference = run.backtests.average(len(observed), config.min_backtests)
+    lower, upper = inference.interval(sc.att_, config.alpha)
+    method = inference_method(inference, f"average of {len(observed)} post years", config)
+    rows.append(effect_row(SC, outcome, "average", sc.att_, lower, upper, float(observed.mean()), config.alpha, method,
+                            inference.p_value(sc.att_), inference.scale, inference.dof))
     return pd.DataFrame(rows)
 
 
@@ -380,82 +377,3 @@ def _leave_one_out(sc, outcome: str, names: pd.Series, observed: pd.Series, conf
     frame["percent"] = [percent_of(e, c) for e, c in zip(frame["effect"], frame["counterfactual"])]
     frame["full_effect"] = sc.att_
     return frame.sort_values("dropped").reset_index(drop=True)
-
-
-def _did(window: pd.DataFrame, outcome: str, pilot: Pilot, config: ImpactConfig) -> dict:
-    """Callaway & Sant'Anna and TWFE with the pilot as the only treated unit, placebo intervals."""
-    frame = window.copy()
-    frame["g"] = np.where(frame[UNIT] == pilot.region, pilot.adoption_year, 0)
-    wide = frame.pivot(index=UNIT, columns=TIME, values=outcome)
-    order = [pilot.region, *[u for u in wide.index if u != pilot.region]]
-    Y, times = wide.loc[order].to_numpy(dtype=float), wide.columns.to_numpy()
-    cs = StaggeredDiD(control_group=config.control_group, alpha=config.alpha)
-    with warnings.catch_warnings():
-        # csdid warns that a cohort is small; one treated region is the design here.
-        warnings.filterwarnings("ignore", message="Be aware that there are some small groups")
-        cs.fit(frame, unit=UNIT, time=TIME, outcome=outcome, group="g")
-    varying = did_paths(Y, times, pilot.adoption_year, "varying")
-    universal = did_paths(Y, times, pilot.adoption_year, "universal")
-    post = times >= pilot.adoption_year
-    observed = pd.Series(Y[0, post], index=times[post])
-    effects, events = [], []
-    method = _method("Conley-Taber placebo DiDs, studentised (one treated region)", Y.shape[0] - 1, config.alpha)
-    att_gt = cs.att_gt_.set_index("time")
-    for i, year in enumerate(times):
-        if year not in att_gt.index:
-            continue
-        est = float(att_gt.loc[year, "att"])
-        lower, upper, p = studentised_interval(est, varying.scale[0], varying.paths[1:, i] / varying.scale[1:], config.alpha)
-        events.append({"estimator": CS, "outcome": outcome, "event_time": int(year - pilot.adoption_year), "estimate": est,
-                       "lower": lower, "upper": upper, "p_value": p})
-        if year >= pilot.adoption_year:
-            effects.append(_effect_row(CS, outcome, int(year), est, lower, upper, observed[year], config.alpha, method, p))
-    simple = cs.aggregate("simple")
-    placebo_avg = varying.average(post)
-    lower, upper, p = studentised_interval(simple.overall_att, varying.scale[0], placebo_avg[1:] / varying.scale[1:], config.alpha)
-    effects.append(_effect_row(CS, outcome, "average", simple.overall_att, lower, upper, observed.mean(), config.alpha, method, p))
-    twfe_effects, twfe_events = _twfe(frame, outcome, pilot, config, universal, times, observed)
-    return {"effects": pd.DataFrame(effects + twfe_effects), "events": pd.DataFrame(events + twfe_events),
-            "pre_trend_p": _pre_trend_p(varying, times < pilot.adoption_year), "pre_trend_p_analytic": cs.pretest_.p_value,
-            "noise": pd.Series(varying.scale, index=order)}
-
-
-def _pre_trend_p(paths, pre: np.ndarray) -> float:
-    """Placebo p-value of the mean squared studentised pre-period ATT(g,t) (joint pre-trend test)."""
-    values = paths.paths[:, pre]
-    stat = np.nanmean(values**2, axis=1) / paths.scale**2
-    return float((1 + np.sum(stat[1:] >= stat[0])) / stat.size)
-
-
-def _twfe(frame, outcome, pilot, config, universal, times, observed) -> tuple[list, list]:
-    low, high = config.event_window
-    high = min(high, int(times.max() - pilot.adoption_year))  # no dummies for event times beyond the data
-    study = TwfeEventStudy(window=(low, high), reference=-1, alpha=config.alpha)
-    study.fit(frame, unit=UNIT, time=TIME, outcome=outcome, group="g")
-    event = np.clip(times - pilot.adoption_year, low, high)
-    method = _method("Conley-Taber placebo DiDs, studentised (one treated region)", universal.paths.shape[0] - 1, config.alpha)
-    events, post_estimates = [], {}
-    for row in study.coefficients_.itertuples():
-        cols = event == row.event_time
-        if row.event_time == -1 or not cols.any():
-            events.append({"estimator": TWFE, "outcome": outcome, "event_time": int(row.event_time), "estimate": row.estimate,
-                           "lower": np.nan, "upper": np.nan, "p_value": np.nan})
-            continue
-        placebo = universal.paths[1:, cols].mean(axis=1) / universal.scale[1:]
-        lower, upper, p = studentised_interval(row.estimate, universal.scale[0], placebo, config.alpha)
-        events.append({"estimator": TWFE, "outcome": outcome, "event_time": int(row.event_time), "estimate": row.estimate,
-                       "lower": lower, "upper": upper, "p_value": p})
-        if row.event_time >= 0:
-            post_estimates[int(row.event_time)] = row.estimate
-    effects = []
-    by_event = {e["event_time"]: e for e in events}
-    for year, value in observed.items():
-        e = by_event.get(int(np.clip(year - pilot.adoption_year, low, high)))
-        if e is not None:
-            effects.append(_effect_row(TWFE, outcome, int(year), e["estimate"], e["lower"], e["upper"], value, config.alpha, method, e["p_value"]))
-    post_events = np.clip(times[times >= pilot.adoption_year] - pilot.adoption_year, low, high)
-    estimate = float(np.mean([post_estimates.get(int(e), np.nan) for e in post_events]))
-    placebo_avg = universal.average(times >= pilot.adoption_year)
-    lower, upper, p = studentised_interval(estimate, universal.scale[0], placebo_avg[1:] / universal.scale[1:], config.alpha)
-    effects.append(_effect_row(TWFE, outcome, "average", estimate, lower, upper, observed.mean(), config.alpha, method, p))
-    return effects, events

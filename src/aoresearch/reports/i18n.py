@@ -240,16 +240,61 @@ MESSAGES = {**MESSAGES, **{
     "h_missing": {"en": "Missing results", "fi": "Puuttuvat tulokset"},
     "h_methods": {"en": "Methods and data", "fi": "Menetelmät ja aineisto"},
     "answer_effect": {
-        "en": "In {year}, {subject} in {region} {verb} {observed} {unit}, {effect} ({pct}%) {direction} its synthetic "
-              "comparison (95% interval: {lower} to {upper}, that is {pct_lower}% to {pct_upper}%){placebo}.",
-        "fi": "Vuonna {year} {subject} alueella {region} oli {observed} {unit}, {effect} ({pct} %) {direction} sen "
-              "synteettisessä vertailussa (95 %:n väli {lower}…{upper} eli {pct_lower}…{pct_upper} %){placebo}.",
+        "en": "Over the {n} year(s) after the start ({years}), {subject} in {region} averaged {observed} {unit}, "
+              "{effect} ({pct}%) {direction} its synthetic comparison (95% interval: {lower} to {upper}, that is "
+              "{pct_lower}% to {pct_upper}%){placebo}.",
+        "fi": "Aloituksen jälkeisinä {n} vuotena ({years}) {subject} alueella {region} oli keskimäärin {observed} {unit}, "
+              "{effect} ({pct} %) {direction} sen synteettisessä vertailussa (95 %:n väli {lower}…{upper} eli "
+              "{pct_lower}…{pct_upper} %){placebo}.",
     },
     "answer_effect_noci": {
-        "en": "In {year}, {subject} in {region} {verb} {observed} {unit}, {effect} ({pct}%) {direction} its synthetic "
-              "comparison; no 95% interval could be estimated from these data{placebo}.",
-        "fi": "Vuonna {year} {subject} alueella {region} oli {observed} {unit}, {effect} ({pct} %) {direction} sen "
-              "synteettisessä vertailussa; 95 %:n väliä ei voitu arvioida tästä aineistosta{placebo}.",
+        "en": "Over the {n} year(s) after the start ({years}), {subject} in {region} averaged {observed} {unit}, "
+              "{effect} ({pct}%) {direction} its synthetic comparison; no 95% interval could be estimated from these "
+              "data{placebo}.",
+        "fi": "Aloituksen jälkeisinä {n} vuotena ({years}) {subject} alueella {region} oli keskimäärin {observed} {unit}, "
+              "{effect} ({pct} %) {direction} sen synteettisessä vertailussa; 95 %:n väliä ei voitu arvioida tästä "
+              "aineistosta{placebo}.",
+    },
+    "answer_mde": {
+        "en": "With the year-to-year variation of this region, only an average change of at least {mde}% over {n} "
+              "year(s) would be detected with 80% probability: smaller effects may exist unseen.",
+        "fi": "Alueen vuosittaisen vaihtelun vuoksi vain vähintään {mde} %:n keskimääräinen muutos {n} vuoden aikana "
+              "havaittaisiin 80 %:n todennäköisyydellä: pienempiä vaikutuksia voi olla huomaamatta.",
+    },
+    "answer_overfit": {
+        "en": "Caution: before the start the synthetic comparison follows the region more closely than the region's own "
+              "year-to-year variation, i.e. it also copies chance variation (overfitting). The interval above comes "
+              "from the comparison's errors in years it had not seen, not from this close fit.",
+        "fi": "Varoitus: ennen aloitusta synteettinen vertailu seuraa aluetta tarkemmin kuin alueen oma vuosivaihtelu, "
+              "eli se jäljittelee myös satunnaisvaihtelua (ylisovitus). Yllä oleva väli perustuu vertailun virheisiin "
+              "vuosina, joita se ei nähnyt, ei tähän tarkkaan sovitukseen.",
+    },
+    "pooled_intro": {
+        "en": "One region alone can rarely show an effect of the size the service model aims at. The pilots that "
+              "started in the same year are therefore also combined, each weighted by how precisely it is measured:",
+        "fi": "Yksittäisestä alueesta voi harvoin havaita palvelumallin tavoittelemaa vaikutusta. Samana vuonna "
+              "aloittaneet pilotit yhdistetään siksi myös, kukin painotettuna mittauksensa tarkkuudella:",
+    },
+    "pooled_sentence": {
+        "en": "{group} ({n} pilots from {year}): {pct}% on average against their synthetic comparisons (95% interval "
+              "{pct_lower}% to {pct_upper}%; p = {p}). {verdict} Combined, an average change of {mde}% would be "
+              "detected with 80% probability.",
+        "fi": "{group} ({n} pilottia vuodesta {year}): keskimäärin {pct} % synteettisiin vertailuihin nähden (95 %:n väli "
+              "{pct_lower}…{pct_upper} %; p = {p}). {verdict} Yhdistettynä {mde} %:n keskimääräinen muutos havaittaisiin "
+              "80 %:n todennäköisyydellä.",
+    },
+    "pooled_group_all": {"en": "All pilots", "fi": "Kaikki pilotit"},
+    "pooled_group_municipality": {"en": "Pilot cities", "fi": "Pilottikaupungit"},
+    "pooled_group_wellbeing_county": {"en": "Pilot wellbeing services counties", "fi": "Pilottihyvinvointialueet"},
+    "pooled_clear": {"en": "The test rejects no effect at the 5% level.", "fi": "Testi hylkää vaikutuksettomuuden 5 %:n tasolla."},
+    "pooled_zero": {"en": "The data are consistent with no effect.", "fi": "Aineisto sopii yhteen vaikutuksen puuttumisen kanssa."},
+    "twfe_same": {
+        "en": "With one region starting the service model and no covariates, the two-way fixed-effects event study "
+              "gives exactly the same numbers as the Callaway-Sant'Anna difference-in-differences, so it is not shown "
+              "as a second method.",
+        "fi": "Kun palvelumallin aloittaa yksi alue eikä taustamuuttujia ole, kiinteiden vaikutusten "
+              "tapahtumatutkimus antaa täsmälleen samat luvut kuin Callaway–Sant'Anna-erotusten erotus, joten sitä ei "
+              "näytetä toisena menetelmänä.",
     },
     "verdict_no_interval": {
         "en": "Without an interval the estimate cannot be told apart from chance; treat it as unconfirmed.",
@@ -265,7 +310,8 @@ MESSAGES = {**MESSAGES, **{
         "fi": "Vuonna {year} {subject} alueella {region} perustuu alle kuuteen tapaukseen, joita ei julkaista; arvioitu ero "
               "synteettiseen vertailuun on {pct} % (95 %:n väli {pct_lower}…{pct_upper} %){placebo}.",
     },
-    "answer_placebo": {"en": "; placebo p = {p}", "fi": "; placebo-p = {p}"},
+    "answer_placebo": {"en": "; p = {p}, tested against the comparison's own errors in earlier years",
+                       "fi": "; p = {p}, testattu vertailun omia aiempien vuosien virheitä vastaan"},
     "dir_below": {"en": "below", "fi": "vähemmän kuin"},
     "dir_above": {"en": "above", "fi": "enemmän kuin"},
     "verdict_zero": {
@@ -273,8 +319,8 @@ MESSAGES = {**MESSAGES, **{
         "fi": "Väli sisältää nollan: aineisto sopii yhteen sekä arvion että vaikutuksen puuttumisen kanssa.",
     },
     "verdict_clear": {
-        "en": "The interval excludes zero: a difference this large is unlikely to be chance alone.",
-        "fi": "Väli ei sisällä nollaa: näin suuri ero tuskin johtuu pelkästä sattumasta.",
+        "en": "The test rejects no effect at the 5% level: a difference this large is unlikely to be chance alone.",
+        "fi": "Testi hylkää vaikutuksettomuuden 5 %:n tasolla: näin suuri ero tuskin johtuu pelkästä sattumasta.",
     },
     "answer_average": {
         "en": "Averaged over {n} year(s) after the start ({years}), the difference is {pct}% (95% interval {pct_lower}% "
@@ -313,7 +359,13 @@ MESSAGES = {**MESSAGES, **{
     "col_difference": {"en": "Difference", "fi": "Ero"},
     "col_percent": {"en": "Difference (%)", "fi": "Ero (%)"},
     "col_interval": {"en": "95% interval (%)", "fi": "95 %:n väli (%)"},
-    "col_p": {"en": "Placebo p", "fi": "Placebo-p"},
+    "col_p": {"en": "p-value", "fi": "p-arvo"},
+    "col_noise": {"en": "Year-to-year variation", "fi": "Vuosivaihtelu"},
+    "col_fit_quality": {"en": "Fit", "fi": "Sovitus"},
+    "fit_overfitted": {"en": "overfitted", "fi": "ylisovitettu"},
+    "fit_within_noise": {"en": "as close as the noise allows", "fi": "vaihtelun sallimissa rajoissa"},
+    "fit_poor": {"en": "poor", "fi": "heikko"},
+    "fit_unknown": {"en": "–", "fi": "–"},
     "col_weight": {"en": "Weight (%)", "fi": "Paino (%)"},
     "col_rmspe": {"en": "Typical gap before the start", "fi": "Tyypillinen ero ennen aloitusta"},
     "col_rmspe_pct": {"en": "Gap as % of level", "fi": "Ero % tasosta"},
@@ -354,15 +406,19 @@ MESSAGES = {**MESSAGES, **{
     "weights_rest": {"en": "Other regions ({n})", "fi": "Muut alueet ({n})"},
     "fit_intro": {
         "en": "The typical gap is the root mean squared difference between the region and its comparison in the "
-              "years before the start; a small gap relative to the level means the comparison tracks the region well.",
+              "years before the start. It should be about as large as the region's own year-to-year variation: a "
+              "much smaller gap means the comparison copies chance variation (overfitting), a much larger one that "
+              "it does not track the region.",
         "fi": "Tyypillinen ero on alueen ja vertailun erotusten neliökeskiarvon neliöjuuri ennen aloitusta; pieni "
               "ero suhteessa tasoon tarkoittaa, että vertailu seuraa aluetta hyvin.",
     },
     "agreement_intro": {
-        "en": "Average difference after the start by method, for {subject}. Methods that rest on different "
-              "assumptions and agree make the answer more credible.",
-        "fi": "Aloituksen jälkeinen keskimääräinen ero menetelmittäin ({subject}). Kun eri oletuksiin perustuvat "
-              "menetelmät ovat samaa mieltä, vastaus on uskottavampi.",
+        "en": "Average difference after the start by method, for {subject}. The synthetic comparison and the "
+              "difference-in-differences rest on different assumptions; their intervals come from different "
+              "comparisons (the region's own earlier errors; other regions as placebos).",
+        "fi": "Aloituksen jälkeinen keskimääräinen ero menetelmittäin ({subject}). Synteettinen vertailu ja erotusten "
+              "erotus perustuvat eri oletuksiin; niiden välit tulevat eri vertailuista (alueen omat aiemmat virheet; "
+              "muut alueet lumekäsiteltyinä).",
     },
     "loo_sentence": {
         "en": "Leaving out one comparison region at a time, the average difference stays between {low}% and {high}% "
@@ -371,14 +427,16 @@ MESSAGES = {**MESSAGES, **{
               "({n} uudelleensovitusta).",
     },
     "placebo_sentence": {
-        "en": "Placebo test: the same method applied to {n} regions that did not adopt the model; the placebo p is "
-              "the share of them with a post-start gap as large as the pilot's, relative to their fit.",
+        "en": "Placebo comparison: the same method applied to {n} regions that did not adopt the model; their "
+              "post-start gaps, relative to their fit, show how unusual the pilot's is (with fewer than 19 such "
+              "regions this is a ranking, not a test at the 5% level).",
         "fi": "Placebotesti: sama menetelmä sovellettiin {n} alueeseen, jotka eivät ottaneet mallia käyttöön; "
               "placebo-p on niiden osuus, joilla ero aloituksen jälkeen on suhteessa sovitukseen yhtä suuri kuin pilotilla.",
     },
     "power_intro": {
-        "en": "The smallest effect the evaluation would detect with 80% probability at the 5% level, given how much "
-              "the outcome varies from year to year before the start.",
+        "en": "The smallest effect the evaluation would detect with 80% probability at the 5% level, given how far "
+              "the synthetic comparison missed the region in earlier years it had not seen (the same errors give the "
+              "95% intervals).",
         "fi": "Pienin vaikutus, jonka arviointi havaitsisi 80 %:n todennäköisyydellä 5 %:n merkitsevyystasolla, "
               "kun otetaan huomioon tulosmuuttujan vuosittainen vaihtelu ennen aloitusta.",
     },
@@ -440,14 +498,20 @@ MESSAGES = {**MESSAGES, **{
         "fi": "Tämä osa ei ole saatavilla: {what}.",
     },
     "methods_impact": {
-        "en": "Synthetic control (Abadie, Diamond & Hainmueller 2010) builds the comparison from untreated regions "
-              "of the same kind; in-space placebos give the p-value and leave-one-out refits test its stability. "
-              "Difference-in-differences for staggered adoption (Callaway & Sant'Anna 2021) and a two-way fixed "
-              "effects event study check the result under other assumptions.",
-        "fi": "Synteettinen kontrolli (Abadie, Diamond & Hainmueller 2010) muodostaa vertailun samantyyppisistä "
-              "alueista, jotka eivät ottaneet mallia käyttöön; placebot antavat p-arvon ja yksi kerrallaan "
-              "poisjättäminen testaa sen vakautta. Porrastetun käyttöönoton erotusten erotus (Callaway & Sant'Anna "
-              "2021) ja kiinteiden vaikutusten tapahtumatutkimus tarkistavat tuloksen muilla oletuksilla.",
+        "en": "Synthetic control (Abadie, Diamond & Hainmueller 2010) builds the comparison from the 20 untreated "
+              "regions of a similar size whose paths before the start are closest, with a penalty against "
+              "copying noise from distant regions (after Abadie & L'Hour 2021). Its 95% intervals, p-values and "
+              "smallest detectable effects come from the comparison's own errors when it predicts earlier years it "
+              "had not seen (rolling backtests). In-space placebos and leave-one-out refits test its stability. "
+              "Difference-in-differences (Callaway & Sant'Anna 2021) checks the result under another assumption; "
+              "with one treated region it equals a two-way fixed-effects event study.",
+        "fi": "Synteettinen kontrolli (Abadie, Diamond & Hainmueller 2010) muodostaa vertailun niistä 20 "
+              "samankokoisesta alueesta, jotka eivät ottaneet mallia käyttöön ja joiden kehitys ennen aloitusta on "
+              "lähimpänä, rangaisten kaukaisten alueiden satunnaisvaihtelun jäljittelystä (Abadie & L'Hour 2021). "
+              "Sen 95 %:n välit, p-arvot ja pienimmät havaittavat vaikutukset perustuvat vertailun omiin virheisiin, "
+              "kun se ennustaa aiempia vuosia, joita se ei nähnyt. Placebot ja yksi kerrallaan poisjättäminen "
+              "testaavat sen vakautta. Erotusten erotus (Callaway & Sant'Anna 2021) tarkistaa tuloksen toisella "
+              "oletuksella; yhdellä pilottialueella se on sama kuin kiinteiden vaikutusten tapahtumatutkimus.",
     },
     "validation_summary": {
         "en": "Data validation ({name}): {passed} of {expectations} checks passed, {critical} critical failures, "

@@ -206,27 +206,27 @@ def answer_html(results: ImpactResults, pilot: Pilot, region_rows: pd.DataFrame 
     estimator = primary_estimator(effects)
     years = sorted(int(p) for p in effects.loc[(effects["estimator"] == estimator) & (effects["outcome"] == outcome),
                                                "period"].astype(str) if p.isdigit())
-    if not years:
-        return _summary([t("answer_missing", lang, region=region)])
-    year = years[-1]
-    row = _effect_row(effects, estimator, outcome, str(year))
-    p_value = row.get("p_value")
-    if p_value is None or pd.isna(p_value):
-        p_value = _summary_p(results, outcome, effects, estimator)
-    lead = _effect_sentence(row.copy().to_dict() | {"p_value": p_value}, year, outcome, region, catalogue, lang,
-                            year in _imputed_years(region_rows, outcome))
-    finite = _finite(row["lower"], row["upper"])
-    verdict = t("verdict_no_interval" if not finite else
-                "verdict_zero" if row["lower"] <= 0 <= row["upper"] else "verdict_clear", lang)
-    parts = [lead, verdict]
     average = _effect_row(effects, estimator, outcome, "average")
-    if average is not None and len(years) > 1 and not _finite(average["percent_lower"], average["percent_upper"]):
-        parts.append(t("answer_average_noci", lang, n=len(years), years=f"{years[0]}–{years[-1]}",
-                       pct=_pct(average["percent"], lang)))
-    elif average is not None and len(years) > 1:
-        parts.append(t("answer_average", lang, n=len(years), years=f"{years[0]}–{years[-1]}",
-                       pct=_pct(average["percent"], lang), pct_lower=_pct(average["percent_lower"], lang),
-                       pct_upper=_pct(average["percent_upper"], lang)))
+    if not years or average is None:
+        return _summary([t("answer_missing", lang, region=region)])
+    info = (results.summary.get("per_outcome") or {}).get(outcome) or {}
+    alpha = float(results.summary.get("alpha", 0.05))
+    imputed = bool(set(years) & _imputed_years(region_rows, outcome))
+    lead = _effect_sentence(average.copy().to_dict(), years, outcome, region, catalogue, lang, imputed)
+    finite = _finite(average["lower"], average["upper"])
+    p_value = average.get("p_value")
+    if not finite or p_value is None or pd.isna(p_value):
+        verdict = t("verdict_no_interval", lang)
+    else:
+        verdict = t("verdict_clear" if float(p_value) < alpha else "verdict_zero", lang)
+    parts = [lead, verdict]
+    power = results.table("power")
+    if power is not None and {"outcome", "n_post", "mde_percent"} <= set(power):
+        match = power[(power["outcome"] == outcome) & (power["n_post"] == len(years))]
+        if not match.empty and _finite(match.iloc[0]["mde_percent"]):
+            parts.append(t("answer_mde", lang, n=len(years), mde=_pct(match.iloc[0]["mde_percent"], lang, signed=False)))
+    if info.get("fit_quality") == "overfitted":
+        parts.append(t("answer_overfit", lang))
     return _summary(parts)
 
 
@@ -247,18 +247,20 @@ def _summary_p(results: ImpactResults, outcome: str, effects: pd.DataFrame, esti
     return None if value is None else float(value)
 
 
-def _effect_sentence(row: Mapping[str, Any], year: int, outcome: str, region: str, catalogue: Catalogue, lang: str,
+def _effect_sentence(row: Mapping[str, Any], years: list[int], outcome: str, region: str, catalogue: Catalogue, lang: str,
                      imputed: bool) -> str:
+    """The average effect over the post-start ``years`` with its interval and test."""
     subject, unit, verb = _subject(outcome, catalogue, lang)
     p = _p_value(row.get("p_value"), lang)
     placebo = t("answer_placebo", lang, p=p) if p else ""
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
     pcts = dict(pct=_pct(row["percent"], lang), pct_lower=_pct(row["percent_lower"], lang),
                 pct_upper=_pct(row["percent_upper"], lang))
     if imputed:
-        return t("answer_imputed", lang, year=year, subject=subject, region=region, placebo=placebo, **pcts)
+        return t("answer_imputed", lang, year=span, subject=subject, region=region, placebo=placebo, **pcts)
     effect = float(row["effect"])
     key = "answer_effect" if _finite(row["lower"], row["upper"]) else "answer_effect_noci"
-    return t(key, lang, year=year, subject=subject, region=region, verb=verb, unit=unit,
+    return t(key, lang, n=len(years), years=span, subject=subject, region=region, verb=verb, unit=unit,
              observed=format_number(row["observed"], lang, _DIGITS), effect=format_number(abs(effect), lang, _DIGITS),
              pct=format_number(abs(row["percent"]), lang, 0 if abs(row["percent"]) >= 10 else 1),
              direction=t("dir_below" if effect < 0 else "dir_above", lang),
@@ -344,10 +346,21 @@ def agreement_table(results: ImpactResults, outcome: str, catalogue: Catalogue, 
     if effects is None:
         return ""
     rows = effects[(effects["outcome"] == outcome) & (effects["period"].astype(str) == "average")]
+    rows = rows[~rows["estimator"].isin(hidden_estimators(results, outcome))]
     if rows.empty:
         return ""
     labels = [_estimator_label(e, lang) for e in rows["estimator"]]
-    return _effects_table(rows, labels, lang, _outcome_label(outcome, catalogue, lang))
+    table = _effects_table(rows, labels, lang, _outcome_label(outcome, catalogue, lang))
+    if hidden_estimators(results, outcome):
+        table += f'<p class="ao-note">{html.escape(t("twfe_same", lang))}</p>'
+    return table
+
+
+def hidden_estimators(results: ImpactResults, outcome: str) -> set[str]:
+    """Estimators not shown: the TWFE event study where it equals the Callaway-Sant'Anna DiD
+    by construction (one treated region, no covariates, never-treated comparisons)."""
+    info = (results.summary.get("per_outcome") or {}).get(outcome) or {}
+    return {"twfe_event_study"} if info.get("twfe_equals_did") else set()
 
 
 def fit_table(results: ImpactResults, catalogue: Catalogue, lang: str) -> str:
@@ -362,14 +375,19 @@ def fit_table(results: ImpactResults, catalogue: Catalogue, lang: str) -> str:
             continue
         rmspe = float(np.sqrt(np.mean((pre["observed"] - pre["synthetic"]) ** 2)))
         level = float(pre["observed"].abs().mean())
-        records.append([rmspe, 100 * rmspe / level if level else np.nan,
+        info = (results.summary.get("per_outcome") or {}).get(outcome) or {}
+        noise = info.get("year_to_year_noise")
+        records.append([rmspe, 100 * rmspe / level if level else np.nan, np.nan if noise is None else float(noise),
+                        t(f"fit_{info.get('fit_quality') or 'unknown'}", lang),
                         f"{int(pre['year'].min())}–{int(pre['year'].max())}"])
         labels.append(_outcome_label(outcome, catalogue, lang))
     if not records:
         return ""
-    values = pd.DataFrame(records, index=labels,
-                          columns=[t("col_rmspe", lang), t("col_rmspe_pct", lang), t("col_pre_years", lang)])
-    return disclosure_table(values, lang, column_kinds={t("col_pre_years", lang): "text"}, digits=2)
+    columns = [t("col_rmspe", lang), t("col_rmspe_pct", lang), t("col_noise", lang), t("col_fit_quality", lang),
+               t("col_pre_years", lang)]
+    values = pd.DataFrame(records, index=labels, columns=columns)
+    kinds = {t("col_pre_years", lang): "text", t("col_fit_quality", lang): "text"}
+    return disclosure_table(values, lang, column_kinds=kinds, digits=2)
 
 
 def robustness_html(results: ImpactResults, outcome: str, lang: str) -> str:
@@ -573,7 +591,7 @@ def plot_event_study(results: ImpactResults, outcome: str, catalogue: Catalogue,
     events = results.table("event_study")
     if events is None:
         return None
-    rows = events[events["outcome"] == outcome]
+    rows = events[(events["outcome"] == outcome) & ~events["estimator"].isin(hidden_estimators(results, outcome))]
     if rows.empty:
         return None
     fig = Figure(figsize=(10, 4.2), dpi=100, facecolor="white", layout="constrained")

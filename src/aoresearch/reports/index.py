@@ -54,7 +54,8 @@ def lead_of_notebook(path: str | Path) -> str | None:
     return None
 
 
-def index_html(reports: Sequence[IndexEntry], lang: str, synthetic: bool, generated: str | None = None) -> str:
+def index_html(reports: Sequence[IndexEntry], lang: str, synthetic: bool, generated: str | None = None,
+               pooled: str = "") -> str:
     """The index page as a self-contained HTML document.
 
     Parameters
@@ -65,6 +66,9 @@ def index_html(reports: Sequence[IndexEntry], lang: str, synthetic: bool, genera
         Show the synthetic-data banner.
     generated : str, optional
         Date shown at the foot; today's date by default.
+    pooled : str, optional
+        HTML of the pooled answer across pilots (:func:`aoresearch.reports.pooled.pooled_index_html`),
+        shown before the list.
     """
     check_language(lang)
     generated = generated or dt.date.today().isoformat()
@@ -75,7 +79,7 @@ def index_html(reports: Sequence[IndexEntry], lang: str, synthetic: bool, genera
         f'<meta name="viewport" content="width=device-width, initial-scale=1.0">'
         f"<title>{title}</title><style>{REPORT_CSS}</style></head>"
         f'<body class="ao-report"><main>{banner_html(lang) if synthetic else ""}'
-        f"<h1>{title}</h1><p>{html.escape(t('index_intro', lang))}</p>"
+        f"<h1>{title}</h1><p>{html.escape(t('index_intro', lang))}</p>{pooled}"
         f'<ul class="ao-index">{items}</ul>'
         f'<p class="ao-foot">{html.escape(t("generated_on", lang, date=generated))}</p></main></body></html>\n'
     )
@@ -89,7 +93,7 @@ def _item(entry: IndexEntry, lang: str) -> str:
     return f"<li>{head}<p>{html.escape(entry.description)}</p>{lead}</li>"
 
 
-def write_index(reports: Sequence[IndexEntry], out: str | Path, lang: str, synthetic: bool) -> Path:
+def write_index(reports: Sequence[IndexEntry], out: str | Path, lang: str, synthetic: bool, pooled: str = "") -> Path:
     """Write :func:`index_html` to ``out`` atomically and return the path.
 
     Raises
@@ -99,5 +103,5 @@ def write_index(reports: Sequence[IndexEntry], out: str | Path, lang: str, synth
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(index_html(reports, lang, synthetic), out)
+    atomic_write_text(index_html(reports, lang, synthetic, pooled=pooled), out)
     return out
