@@ -77,7 +77,7 @@ def test_backtest_scale_estimates_the_out_of_sample_error():
     for seed in range(20):
         Y, years = _panel(np.random.default_rng(100 + seed), noise=0.3)
         backtests = run_backtests(Y, years, 2020, 10, 1, 1.0, 20)
-        errors.append(backtests.lead(0, 5).scale)
+        errors.append(backtests.lead(0, 5).scaled(10.0).scale)  # relative errors, at the panel's level of about 10
     # Treated noise 0.3 plus the synthetic control's own error: the scale is of that order, not ~0.
     assert 0.3 < np.median(errors) < 0.8
 
@@ -141,15 +141,15 @@ def _pilot(category, log_effect, se, cf=10.0, n_post=2, origins=range(2005, 2018
     return {"category": category, "adoption_year": 2020, "effects": pd.DataFrame(rows), "backtests": backtests}
 
 
-def test_pooling_is_precision_weighted_on_the_log_scale_and_counts_correlated_errors():
+def test_pooling_averages_pilots_on_the_log_scale_and_reports_their_error_correlation():
     rng = np.random.default_rng(0)
     independent = {"a": _pilot("m", -0.2, 0.1, rng=rng), "b": _pilot("m", 0.0, 0.2, rng=rng)}
     pooled = pool_pilots(independent, 0.05, 0.8).set_index("group").loc["all"]
-    w = np.array([1 / 0.01, 1 / 0.04]) / (1 / 0.01 + 1 / 0.04)
-    assert pooled["log_effect"] == pytest.approx(w @ [-0.2, 0.0])
-    assert pooled["percent_lower"] > -100 and pooled["percent"] == pytest.approx(100 * np.expm1(pooled["log_effect"]))
+    assert pooled["log_effect"] == pytest.approx(-0.1)
+    assert pooled["se_log"] == pytest.approx(np.sqrt(0.1**2 + 0.2**2) / 2)
+    assert pooled["percent_lower"] > -100 and pooled["percent"] == pytest.approx(100 * np.expm1(-0.1))
+    assert pooled["mde_percent"] > 0 and 0 < pooled["p_value"] < 1
     shared = rng.normal(0, 1, 13)
     correlated = {"a": _pilot("m", -0.2, 0.1, shared=shared), "b": _pilot("m", 0.0, 0.2, shared=shared)}
-    pooled_corr = pool_pilots(correlated, 0.05, 0.8).set_index("group").loc["all"]
-    assert pooled_corr["se_log"] > pooled["se_log"]
-    assert pooled_corr["mde_percent"] > pooled["mde_percent"] > 0
+    assert pool_pilots(correlated, 0.05, 0.8).set_index("group").loc["all", "error_correlation"] == pytest.approx(1.0)
+    assert abs(pooled["error_correlation"]) < 0.9

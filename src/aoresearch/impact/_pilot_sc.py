@@ -98,7 +98,7 @@ def power_rows(backtests: Backtests, outcome: str, config: ImpactConfig, horizon
     """Minimum detectable effects (rate units and percent of ``baseline``) per number of post years."""
     rows = []
     for h in horizons:
-        inference = backtests.average(int(h), config.min_backtests)
+        inference = backtests.average(int(h), config.min_backtests).scaled(baseline)
         mde = inference.mde(config.alpha, config.power)
         rows.append({"outcome": outcome, "n_post": int(h), "mde": mde,
                      "mde_percent": 100 * mde / baseline if baseline and np.isfinite(baseline) else float("nan"),

@@ -14,9 +14,16 @@ length, same penalty) is fitted on the ``pre_years`` years before ``o`` and pred
 ``o, o+1, ...`` up to the adoption year. The prediction errors ``e[o, k]`` at lead ``k`` are
 draws of the error the real fit makes ``k`` years after adoption, if there is no effect.
 
-* Per-year effect at lead ``k``: scale ``s_k = sqrt(mean_o e[o, k]^2)`` over the ``n_k``
-  origins with that lead (a root mean square: a systematic miss counts as error), interval
-  ``gap +- t(1 - alpha/2, n_k) * s_k``, p-value of ``gap / s_k`` under ``t(n_k)``.
+* Errors are taken relative to the prediction, ``e[o, k] / predicted[o, k]``, and scaled back
+  with the synthetic control's level in the year they are used for: rates and their noise
+  grow with the level (placements per 1,000 children doubled 1992-2021), so absolute errors of
+  early origins understate today's (measured on 60 demo worlds without an effect: post-period
+  squared gaps were 1.3 times the backtests' mean square, 1.0-1.1 times that of the latest
+  origins; with relative errors the per-year rejection rate fell from 7-11% to 4-7%).
+* Per-year effect at lead ``k``: relative scale ``s_k = sqrt(mean_o e[o, k]^2)`` over the
+  ``n_k`` origins with that lead (a root mean square: a systematic miss counts as error), times
+  the level; interval ``gap +- t(1 - alpha/2, df) * s_k * level``, p-value of the ratio under
+  ``t(df)``.
 * Average over ``h`` post years: the same with the ``h``-year average errors of the origins
   whose whole window lies before adoption.
 * Degrees of freedom. Backtest errors are not independent: consecutive origins share ``h - 1``
@@ -70,6 +77,10 @@ class TInference:
     scale: float
     dof: float
     n: int
+
+    def scaled(self, level: float) -> TInference:
+        """The same inference with the scale multiplied by ``level`` (relative -> rate units)."""
+        return TInference(self.scale * float(level), self.dof, self.n)
 
     @property
     def usable(self) -> bool:
@@ -126,6 +137,8 @@ class Backtests:
     errors : ndarray, shape (n_origins, max_lead)
         Observed minus predicted at lead ``k`` (column ``k``); NaN at or after the real
         adoption year.
+    predicted : ndarray, same shape
+        The predictions; :meth:`lead` and :meth:`average` use ``errors / predicted``.
     pre_years : int
     """
 
@@ -143,26 +156,35 @@ class Backtests:
         return frame[frame["error"].notna()].reset_index(drop=True)
 
     def lead(self, k: int, min_backtests: int) -> TInference:
-        """Inference for the effect ``k`` years after adoption (``k = 0`` is the adoption year)."""
+        """Relative inference for the effect ``k`` years after adoption (``k = 0``: the adoption
+        year); :meth:`TInference.scaled` by the level gives rate units."""
         if k >= self.errors.shape[1]:
             return TInference(float("nan"), 0.0, 0)
-        values = self.errors[:, k]
+        values = self.relative[:, k]
         values = values[np.isfinite(values)]
         return _inference(values, effective_dof(values.size, 1, self.rho), min_backtests)
 
     def average(self, h: int, min_backtests: int) -> TInference:
-        """Inference for the mean effect over the first ``h`` post-adoption years."""
+        """Relative inference for the mean effect over the first ``h`` post-adoption years."""
         if h < 1 or h > self.errors.shape[1]:
             return TInference(float("nan"), 0.0, 0)
-        window = self.errors[:, :h]
+        window = self.relative[:, :h]
         complete = np.isfinite(window).all(axis=1)
         means = window[complete].mean(axis=1)
         return _inference(means, effective_dof(means.size, h, self.rho), min_backtests)
 
     @property
+    def relative(self) -> np.ndarray:
+        """Errors relative to the prediction (module docstring)."""
+        if self.predicted is None:
+            return self.errors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.predicted > 0, self.errors / self.predicted, np.nan)
+
+    @property
     def rho(self) -> float:
-        """Persistence of the one-year-ahead errors across consecutive origins."""
-        return lag1_autocorrelation(self.errors[:, 0]) if self.errors.size else 0.0
+        """Persistence of the one-year-ahead relative errors across consecutive origins."""
+        return lag1_autocorrelation(self.relative[:, 0]) if self.errors.size else 0.0
 
 
 def _inference(values: np.ndarray, dof: float, min_backtests: int) -> TInference:

@@ -42,7 +42,8 @@ from aoresearch.impact._results import effect_row, percent_of
 from aoresearch.impact._synthetic_control import SyntheticControl
 from aoresearch.impact.config import ImpactConfig
 
-__all__ = ["PilotEvaluation", "OutcomeEvaluation", "evaluate_pilot", "pilot_donors", "find_pilot", "SC", "CS", "TWFE"]
+__all__ = ["PilotEvaluation", "OutcomeEvaluation", "evaluate_pilot", "evaluate_outcome", "sc_inputs", "ScInputs",
+           "pilot_donors", "find_pilot", "SC", "CS", "TWFE"]
 
 log = logging.getLogger(__name__)
 
@@ -222,12 +223,29 @@ def _missing_reason(panel: pd.DataFrame, pilot: Pilot, outcome: str, config: Imp
     return None
 
 
-def evaluate_outcome(panel: pd.DataFrame, pilot: Pilot, pilots: Sequence[Pilot], outcome: str, config: ImpactConfig, seed: int) -> OutcomeEvaluation:
-    """Evaluate one outcome of one pilot (module docstring, steps 1-4)."""
+@dataclass(frozen=True)
+class ScInputs:
+    """What the synthetic control of one pilot and outcome is fitted on (:func:`sc_inputs`)."""
+
+    eligible: list
+    pool: list
+    rows: pd.DataFrame
+    frame: pd.DataFrame
+    Y: pd.DataFrame
+    context: str
+
+
+def sc_inputs(panel: pd.DataFrame, pilot: Pilot, pilots: Sequence[Pilot], outcome: str, config: ImpactConfig) -> ScInputs:
+    """Eligible donors (step 1), the pilot's size class and its outcome matrix from ``fit_start_year``.
+
+    Raises
+    ------
+    InsufficientDataError
+        Too few eligible or size-class donors; the message names the pilot, outcome and parameter.
+    """
     treated = panel[(panel[UNIT] == pilot.region) & panel[outcome].notna() & (panel[TIME] >= config.fit_start_year)]
     first, last = int(treated[TIME].min()), int(treated[TIME].max())
-    years = range(first, last + 1)
-    eligible = pilot_donors(panel, pilot, pilots, outcome, years, config.donor_min_children)
+    eligible = pilot_donors(panel, pilot, pilots, outcome, range(first, last + 1), config.donor_min_children)
     rows = panel[panel[TIME].between(first, last) & panel[UNIT].isin([pilot.region, *eligible])]
     pre_rows = rows[rows[TIME].between(pilot.adoption_year - config.pre_years, pilot.adoption_year - 1)]
     sizes = pre_rows.groupby(UNIT)["children_0_17"].mean() if "children_0_17" in rows else pd.Series(1.0, index=[pilot.region, *eligible])
@@ -235,8 +253,15 @@ def evaluate_outcome(panel: pd.DataFrame, pilot: Pilot, pilots: Sequence[Pilot],
     pool = size_class(sizes, pilot.region, config.donor_size_ratio, config.min_donors, context)
     frame = rows[rows[UNIT].isin([pilot.region, *pool])][[UNIT, TIME, "region_name", outcome]].reset_index(drop=True)
     Y = frame.pivot(index=UNIT, columns=TIME, values=outcome).loc[[pilot.region, *pool]]
+    return ScInputs(eligible, pool, rows, frame, Y, context)
+
+
+def evaluate_outcome(panel: pd.DataFrame, pilot: Pilot, pilots: Sequence[Pilot], outcome: str, config: ImpactConfig, seed: int) -> OutcomeEvaluation:
+    """Evaluate one outcome of one pilot (module docstring, steps 1-4)."""
+    inputs = sc_inputs(panel, pilot, pilots, outcome, config)
+    eligible, pool, rows, frame, context = inputs.eligible, inputs.pool, inputs.rows, inputs.frame, inputs.context
     names = frame.drop_duplicates(UNIT).set_index(UNIT)["region_name"]
-    run = fit_pilot_sc(Y, frame, pilot.region, pilot.adoption_year, outcome, config, seed)
+    run = fit_pilot_sc(inputs.Y, frame, pilot.region, pilot.adoption_year, outcome, config, seed)
     base = _base_frames(run.sc, outcome, pilot, names, config)
     quality = fit_quality(run.sc)
     if quality["fit_quality"] == "overfitted":
@@ -330,13 +355,14 @@ def _sc_effects(run: ScRun, observed: pd.Series, outcome: str, config: ImpactCon
     """Per-year and average SC effects with prediction intervals from the pilot's backtests."""
     sc, rows = run.sc, []
     for k, (year, value) in enumerate(observed.items()):
-        inference = run.backtests.lead(k, config.min_backtests)
+        inference = run.backtests.lead(k, config.min_backtests).scaled(float(sc.synthetic_[year]))
         gap = float(sc.gap_[year])
         lower, upper = inference.interval(gap, config.alpha)
         method = inference_method(inference, f"{k} years after adoption", config)
         rows.append(effect_row(SC, outcome, int(year), gap, lower, upper, value, config.alpha, method,
                                 inference.p_value(gap), inference.scale, inference.dof))
-    inference = run.backtests.average(len(observed), config.min_backtests)
+    level = float(sc.synthetic_[observed.index].mean())
+    inference = run.backtests.average(len(observed), config.min_backtests).scaled(level)
     lower, upper = inference.interval(sc.att_, config.alpha)
     method = inference_method(inference, f"average of {len(observed)} post years", config)
     rows.append(effect_row(SC, outcome, "average", sc.att_, lower, upper, float(observed.mean()), config.alpha, method,
