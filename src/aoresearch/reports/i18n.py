@@ -261,6 +261,12 @@ MESSAGES = {**MESSAGES, **{
         "fi": "Alueen vuosittaisen vaihtelun vuoksi vain vähintään {mde} %:n keskimääräinen muutos {n} vuoden aikana "
               "havaittaisiin 80 %:n todennäköisyydellä: pienempiä vaikutuksia voi olla huomaamatta.",
     },
+    "answer_mde_none": {
+        "en": "With the year-to-year variation of this region, not even an average change of the whole level over "
+              "{n} year(s) would be detected with 80% probability: this region's data alone cannot answer the question.",
+        "fi": "Alueen vuosittaisen vaihtelun vuoksi edes koko tason suuruista keskimääräistä muutosta {n} vuoden aikana ei "
+              "havaittaisi 80 %:n todennäköisyydellä: tämän alueen aineisto ei yksin riitä vastaamaan kysymykseen.",
+    },
     "answer_overfit": {
         "en": "Caution: before the start the synthetic comparison follows the region more closely than the region's own "
               "year-to-year variation, i.e. it also copies chance variation (overfitting). The interval above comes "
@@ -271,9 +277,9 @@ MESSAGES = {**MESSAGES, **{
     },
     "pooled_intro": {
         "en": "One region alone can rarely show an effect of the size the service model aims at. The pilots that "
-              "started in the same year are therefore also combined, each weighted by how precisely it is measured:",
+              "started in the same year are therefore also combined, each counting equally:",
         "fi": "Yksittäisestä alueesta voi harvoin havaita palvelumallin tavoittelemaa vaikutusta. Samana vuonna "
-              "aloittaneet pilotit yhdistetään siksi myös, kukin painotettuna mittauksensa tarkkuudella:",
+              "aloittaneet pilotit yhdistetään siksi myös, kukin samalla painolla:",
     },
     "pooled_sentence": {
         "en": "{group} ({n} pilots from {year}): {pct}% on average against their synthetic comparisons (95% interval "

@@ -223,8 +223,11 @@ def answer_html(results: ImpactResults, pilot: Pilot, region_rows: pd.DataFrame 
     power = results.table("power")
     if power is not None and {"outcome", "n_post", "mde_percent"} <= set(power):
         match = power[(power["outcome"] == outcome) & (power["n_post"] == len(years))]
-        if not match.empty and _finite(match.iloc[0]["mde_percent"]):
-            parts.append(t("answer_mde", lang, n=len(years), mde=_pct(match.iloc[0]["mde_percent"], lang, signed=False)))
+        mde = match.iloc[0]["mde_percent"] if not match.empty else np.nan
+        if _finite(mde) and mde >= 100:
+            parts.append(t("answer_mde_none", lang, n=len(years)))
+        elif _finite(mde):
+            parts.append(t("answer_mde", lang, n=len(years), mde=_pct(mde, lang, signed=False)))
     if info.get("fit_quality") == "overfitted":
         parts.append(t("answer_overfit", lang))
     return _summary(parts)
