@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+import requests
 
 from aoresearch.catalogue import load_catalogue
 from aoresearch.config import load_params
@@ -54,3 +55,11 @@ def params():
 def demo_raw(catalogue, params):
     """The default synthetic demo data set (generated once per test session)."""
     return generate_demo(catalogue, params.data.years, params.pilots, params.data.demo, params.seed)
+
+
+@pytest.fixture()
+def session():
+    """An HTTP session for the stub servers on 127.0.0.1 (never through a proxy from the environment)."""
+    with requests.Session() as s:
+        s.trust_env = False
+        yield s

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import requests
 
 from aoresearch.catalogue import load_catalogue
 from aoresearch.sources.raw import RawData
@@ -37,11 +36,6 @@ def stub():
     server.stop()
 
 
-@pytest.fixture()
-def session():
-    with requests.Session() as s:
-        s.trust_env = False  # never route 127.0.0.1 through a proxy from the environment
-        yield s
 
 
 def small_raw(tag: str) -> RawData:

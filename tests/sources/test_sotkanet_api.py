@@ -9,7 +9,6 @@ from datetime import datetime, timezone
 
 import pandas as pd
 import pytest
-import requests
 import yaml
 
 import aoresearch.sources.sotkanet_api as sotkanet_api
@@ -67,11 +66,6 @@ def stub():
     server.stop()
 
 
-@pytest.fixture()
-def session():
-    with requests.Session() as s:
-        s.trust_env = False  # never route 127.0.0.1 through a proxy from the environment
-        yield s
 
 
 @pytest.fixture()
