@@ -17,9 +17,10 @@ draws of the error the real fit makes ``k`` years after adoption, if there is no
 * Errors are taken relative to the prediction, ``e[o, k] / predicted[o, k]``, and scaled back
   with the synthetic control's level in the year they are used for: rates and their noise
   grow with the level (placements per 1,000 children doubled 1992-2021), so absolute errors of
-  early origins understate today's (measured on 60 demo worlds without an effect: post-period
-  squared gaps were 1.3 times the backtests' mean square, 1.0-1.1 times that of the latest
-  origins; with relative errors the per-year rejection rate fell from 7-11% to 4-7%).
+  early origins understate today's (``benchmarks/impact_design_choices.py``, 60 demo worlds
+  without an effect: post-period squared gaps were 1.36 times the backtests' mean square, 1.07
+  times that of the latest six origins; with relative errors the per-year rejection rate fell
+  from 7-11% to 5-7%).
 * Per-year effect at lead ``k``: relative scale ``s_k = sqrt(mean_o e[o, k]^2)`` over the
   ``n_k`` origins with that lead (a root mean square: a systematic miss counts as error), times
   the level; interval ``gap +- t(1 - alpha/2, df) * s_k * level``, p-value of the ratio under
