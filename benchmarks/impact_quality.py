@@ -413,7 +413,7 @@ def _pooled(s: _Setup, panels: dict, ground_truth: dict, headline: dict, config,
     if len(inputs) < 2:
         problems.append({**world, "pilot": ",".join(inputs), "outcome": HEADLINE, "kind": "pooled: fewer than 2 pilots", "message": ""})
         return []
-    table = pool_pilots(inputs, config.alpha, config.power)
+    table = pool_pilots(inputs, config.alpha, config.power, config.min_backtests)
     table = table[table["outcome"] == HEADLINE]
     truth_parts = {key: _log_truth(ground_truth, key, value["effects"]) for key, value in inputs.items()}
     out = []

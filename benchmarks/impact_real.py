@@ -60,7 +60,7 @@ def main(argv: list[str]) -> int:
         power = result.power.iloc[0] if result.status == "effect" else result.power[result.power["n_post"] == 3].iloc[0]
         entry |= {"mde_percent": float(power["mde_percent"]), "mde_n_post": int(power["n_post"])}
         fits[pilot.key] = entry
-    pooled = pool_pilots(pilots, config.alpha, config.power)
+    pooled = pool_pilots(pilots, config.alpha, config.power, config.min_backtests)
     result = {"source": "THL Sotkanet extract (CC BY 4.0), years to 2021", "outcome": OUTCOME, "pilots": fits,
               "pooled": json.loads(pooled.drop(columns=["method"]).to_json(orient="records")),
               "seconds": round(time.perf_counter() - start, 1)}

@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
     params = load_params(args.params)
     config = parse_impact_config(params.raw.get("impact"), args.params)
     pilots = {p.key: read_pilot_folder(Path(args.impact) / p.key) for p in params.pilots}
-    pooled = pool_pilots(pilots, config.alpha, config.power)
+    pooled = pool_pilots(pilots, config.alpha, config.power, config.min_backtests)
     synthetic = any(p["synthetic"] for p in pilots.values())
     write_pooled(pooled, synthetic, config.alpha, args.out, args.metrics)
     return 0

@@ -14,7 +14,7 @@ from aoresearch.errors import InsufficientDataError, ParameterError
 from aoresearch.impact._comparable import nearest_paths, size_class
 from aoresearch.impact._pilot_sc import fit_quality, placebo_test
 from aoresearch.impact._results import effect_estimate
-from aoresearch.impact._sc_backtest import TInference, effective_dof, run_backtests
+from aoresearch.impact._sc_backtest import Backtests, TInference, effective_dof, run_backtests
 from aoresearch.impact._sc_weights import fit_weights_outcome
 from aoresearch.impact._synthetic_control import SyntheticControl
 from aoresearch.impact.config import parse_impact_config
@@ -34,6 +34,16 @@ def test_effective_dof_is_n_for_independent_one_year_errors_and_falls_with_overl
     assert effective_dof(15, 1, 0.0) == pytest.approx(15)
     assert effective_dof(15, 5, 0.0) < effective_dof(15, 2, 0.0) < 15
     assert effective_dof(15, 2, 0.6) < effective_dof(15, 2, 0.0)
+
+
+def test_per_year_dof_uses_the_persistence_of_that_leads_own_errors():
+    rng = np.random.default_rng(2)
+    n = 15
+    drift = np.cumsum(rng.normal(0, 1, n + 3))
+    errors = np.column_stack([rng.normal(0, 1, n), rng.normal(0, 1, n), drift[3:] - drift[:-3]])  # lead 2 shares drift
+    backtests = Backtests(np.arange(2005, 2005 + n), errors, 10)
+    assert backtests.lead(2, 5).dof < backtests.lead(0, 5).dof
+    assert backtests.lead(0, 5).dof == pytest.approx(effective_dof(n, 1, backtests.rho))
 
 
 def test_interval_p_value_and_mde_agree():
@@ -129,27 +139,71 @@ def test_impact_config_ranges_name_the_key(params, key, value, message):
         parse_impact_config(section)
 
 
+def test_impact_config_lists_every_bad_value_with_what_it_got(params):
+    section = dict(params.raw["impact"]) | {"alpha": 1.5, "penalty": -1}
+    with pytest.raises(ParameterError, match=r"'impact.alpha' must be a number in \(0, 1\), got 1.5; 'impact.penalty' .* got -1"):
+        parse_impact_config(section)
+
+
 def _pilot(category, log_effect, se, cf=10.0, n_post=2, origins=range(2005, 2018), rng=None, shared=None):
+    """A pilot's effects and backtests whose relative backtest errors have root mean square ``se``."""
     observed = cf * np.exp(log_effect)
     rows = [{"estimator": "synthetic_control", "outcome": "y", "period": str(2020 + k), "effect": 0.0, "observed": observed,
              "counterfactual": cf, "se": np.nan, "dof": np.nan} for k in range(n_post)]
     rows.append({"estimator": "synthetic_control", "outcome": "y", "period": "average", "effect": observed - cf,
                  "observed": observed, "counterfactual": cf, "se": se * cf, "dof": 8.0})
     errors = shared if shared is not None else rng.normal(0, 1, len(origins))
+    errors = errors / np.sqrt(np.mean(errors**2)) * se * cf
     backtests = pd.DataFrame([{"outcome": "y", "origin": o, "lead": k, "error": e, "counterfactual": cf}
                               for o, e in zip(origins, errors) for k in range(n_post)])
     return {"category": category, "adoption_year": 2020, "effects": pd.DataFrame(rows), "backtests": backtests}
 
 
-def test_pooling_averages_pilots_on_the_log_scale_and_reports_their_error_correlation():
+def test_pooling_averages_pilots_on_the_log_scale_with_the_mean_backtest_error_as_its_noise():
     rng = np.random.default_rng(0)
     independent = {"a": _pilot("m", -0.2, 0.1, rng=rng), "b": _pilot("m", 0.0, 0.2, rng=rng)}
     pooled = pool_pilots(independent, 0.05, 0.8).set_index("group").loc["all"]
     assert pooled["log_effect"] == pytest.approx(-0.1)
-    assert pooled["se_log"] == pytest.approx(np.sqrt(0.1**2 + 0.2**2) / 2)
+    relative = [independent[k]["backtests"].query("lead == 0")["error"].to_numpy() / 10.0 for k in "ab"]
+    assert pooled["se_log"] == pytest.approx(np.sqrt(np.mean(((relative[0] + relative[1]) / 2) ** 2)))
     assert pooled["percent_lower"] > -100 and pooled["percent"] == pytest.approx(100 * np.expm1(-0.1))
     assert pooled["mde_percent"] > 0 and 0 < pooled["p_value"] < 1
+    assert "13 backtests" in pooled["method"]
     shared = rng.normal(0, 1, 13)
     correlated = {"a": _pilot("m", -0.2, 0.1, shared=shared), "b": _pilot("m", 0.0, 0.2, shared=shared)}
-    assert pool_pilots(correlated, 0.05, 0.8).set_index("group").loc["all", "error_correlation"] == pytest.approx(1.0)
+    together = pool_pilots(correlated, 0.05, 0.8).set_index("group").loc["all"]
+    assert together["error_correlation"] == pytest.approx(1.0)
+    # Errors that move together do not cancel: the pooled noise is the mean of the two, not sqrt(0.1^2 + 0.2^2) / 2.
+    assert together["se_log"] == pytest.approx(0.15)
     assert abs(pooled["error_correlation"]) < 0.9
+
+
+def test_pooling_without_enough_common_backtests_gives_no_interval():
+    rng = np.random.default_rng(1)
+    short = {"a": _pilot("m", -0.2, 0.1, rng=rng, origins=range(2015, 2018)), "b": _pilot("m", 0.0, 0.2, rng=rng, origins=range(2015, 2018))}
+    pooled = pool_pilots(short, 0.05, 0.8, min_backtests=5).set_index("group").loc["all"]
+    assert np.isnan(pooled["percent_lower"]) and np.isnan(pooled["p_value"]) and "no interval" in pooled["method"]
+
+
+def test_size_class_placebos_get_their_own_nearest_donors_and_never_the_pilot(params):
+    from aoresearch.impact._pilot_sc import fit_pilot_sc, placebo_in_size_class
+
+    rng = np.random.default_rng(11)
+    years = np.arange(1995, 2025)
+    n = 12
+    paths = 10 + rng.normal(0, 1, (n, 1)) + np.cumsum(rng.normal(0, 0.3, (n, years.size)), axis=1)
+    paths[2] = paths[1] + rng.normal(0, 0.01, years.size)  # member 2 is a near copy of member 1
+    paths[0, years >= 2020] += 50  # a huge effect: the pilot must not be anyone's donor
+    units = list(range(100, 100 + n))
+    Y = pd.DataFrame(paths, index=units, columns=years)
+    frame = Y.rename_axis(index="region", columns="year").stack().rename("y").reset_index()
+    frame["region_name"] = frame["region"].astype(str)
+    config = replace(parse_impact_config(params.raw["impact"]), max_donors=4, min_donors=2, n_jobs=1)
+    run = fit_pilot_sc(Y, frame, 100, 2020, "y", config, seed=0)
+    placebo = placebo_in_size_class(run, config)
+    assert list(placebo.gaps.columns) == units and placebo.stats["treated"].sum() == 1
+    np.testing.assert_allclose(placebo.gaps[100].to_numpy(), run.sc.gap_.to_numpy())
+    post = placebo.gaps.index >= 2020
+    assert placebo.gaps.loc[post, units[1:]].abs().max().max() < 10  # no placebo borrows the pilot's effect
+    assert placebo.stats.loc[101, "pre_rmspe"] < 0.05  # member 1 found its near copy among the others
+    assert placebo.p_value == pytest.approx(1 / n)

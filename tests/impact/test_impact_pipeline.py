@@ -15,6 +15,7 @@ from aoresearch.config import load_params
 from aoresearch.impact.evaluate import pilot_regions
 from aoresearch.impact.outputs import COLUMNS, TABLES
 from aoresearch.panel.stage import make_panel, panel_summary, write_panel
+from aoresearch.validation import ValidationReport, panel_files, panels_gate, publish
 
 OUTCOMES = ["oohc_per_1000", "school_absence_pct"]
 
@@ -24,6 +25,10 @@ def workspace(tmp_path_factory, demo_raw, catalogue, params, repo_root) -> Path:
     root = tmp_path_factory.mktemp("impact")
     panel = make_panel(demo_raw, catalogue, params, "wellbeing_county")
     write_panel(panel, panel_summary(panel, demo_raw, catalogue), root / "panel", "wellbeing_county")
+    # Demo panels pass validation (tests/sources/test_demo_always_validates.py); mark this one as
+    # validate_panels would, so the stage's gate lets it through.
+    publish(panels_gate(root / "panel", root / "validated.json", root / "validation.json"), ValidationReport("panels", ()),
+            panel_files("wellbeing_county"))
     document = yaml.safe_load((repo_root / "params.yaml").read_text(encoding="utf-8"))
     document["impact"]["outcomes"] = OUTCOMES
     (root / "params.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
@@ -35,7 +40,8 @@ def workspace(tmp_path_factory, demo_raw, catalogue, params, repo_root) -> Path:
 def run_stage(repo_root: Path, root: Path, pilot: str, name: str, regions: str = "pilot_regions.json") -> subprocess.CompletedProcess:
     command = [sys.executable, str(repo_root / "pipelines" / "impact.py"), pilot, "--params", str(root / "params.yaml"),
                "--panels", str(root / "panel"), "--out", str(root / name / pilot), "--metrics", str(root / name / f"{pilot}.json"),
-               "--pilot-regions", str(root / regions)]
+               "--pilot-regions", str(root / regions), "--validated", str(root / "validated.json"),
+               "--validation-metrics", str(root / "validation.json")]
     return subprocess.run(command, capture_output=True, text=True, cwd=repo_root)
 
 

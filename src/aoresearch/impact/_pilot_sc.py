@@ -11,9 +11,16 @@ Steps (``params.yaml: impact``):
    the minimum detectable effect all come from these out-of-sample errors.
 4. The fit's quality against the pilot's own year-to-year noise: a pre-period RMSPE far below
    that noise means the synthetic control reproduces noise (overfitting), reported as such.
-5. In-space placebos (each donor as if treated): the RMSPE-ratio rank of Abadie et al. (2010),
-   reported as a test only with at least ``placebo.min_placebos`` placebos and when its
-   smallest attainable p-value ``1/(n+1)`` is below ``alpha``.
+5. In-space placebos: the RMSPE-ratio rank of Abadie et al. (2010), reported as a test only with
+   at least ``placebo.min_placebos`` placebos and when its smallest attainable p-value
+   ``1/(n+1)`` is below ``alpha``. Every member of the pilot's size class is a placebo, and each
+   gets its comparison by the pilot's own rule (:func:`placebo_in_size_class`): the
+   ``donors.max_donors`` nearest pre-period paths among the other members, the same penalised
+   weights. Refitting each placebo from the pilot's 20 chosen donors instead (the classic
+   in-space placebo) gives the pilot, whose donors were chosen as *its* nearest paths, a better
+   pre-period fit than any placebo, a smaller pre-RMSPE and so a larger ratio: for a Tampere-like
+   pilot that test rejected a true null in 6.4% of 1,600 tests at the 5% level
+   (``benchmarks/impact_quality.py``).
 """
 
 from __future__ import annotations
@@ -25,10 +32,12 @@ import pandas as pd
 
 from aoresearch.impact._comparable import nearest_paths
 from aoresearch.impact._sc_backtest import Backtests, TInference, run_backtests
+from aoresearch.impact._sc_inference import PlaceboInSpace, permutation_p_value, rmspe_ratio
+from aoresearch.impact._sc_weights import fit_weights_outcome
 from aoresearch.impact._synthetic_control import SyntheticControl
 from aoresearch.impact.config import ImpactConfig
 
-__all__ = ["ScRun", "fit_pilot_sc", "fit_quality", "power_rows", "placebo_test", "inference_method"]
+__all__ = ["ScRun", "fit_pilot_sc", "fit_quality", "power_rows", "placebo_in_size_class", "placebo_test", "inference_method"]
 
 UNIT, TIME = "region", "year"
 OVERFIT_RATIO, POOR_FIT_RATIO = 0.5, 2.0
@@ -42,6 +51,7 @@ class ScRun:
     backtests: Backtests
     donors: list
     window: pd.DataFrame
+    size_class: pd.DataFrame | None = None
 
 
 def fit_pilot_sc(Y: pd.DataFrame, pool_frame: pd.DataFrame, treated: int, adoption: int, outcome: str,
@@ -69,7 +79,7 @@ def fit_pilot_sc(Y: pd.DataFrame, pool_frame: pd.DataFrame, treated: int, adopti
     sc.fit(window, unit=UNIT, time=TIME, outcome=outcome, treated=treated, treatment_time=adoption, donors=donors)
     max_lead = max([int((years >= adoption).sum()), *config.horizons])
     backtests = run_backtests(values, years, adoption, int(fit_cols.sum()), max_lead, config.penalty, config.max_donors)
-    return ScRun(sc, backtests, donors, window)
+    return ScRun(sc, backtests, donors, window, Y)
 
 
 def fit_quality(sc: SyntheticControl) -> dict:
@@ -114,6 +124,43 @@ def inference_method(inference: TInference, what: str, config: ImpactConfig) -> 
                 f"impact.min_backtests is {config.min_backtests}")
     return (f"prediction interval from {inference.n} backtests of the pilot's own synthetic control "
             f"({what}), t with {inference.dof:.1f} df")
+
+
+def placebo_in_size_class(run: ScRun, config: ImpactConfig) -> PlaceboInSpace:
+    """Every other member of the pilot's size class as if treated, each with its own nearest
+    donors among the rest of the class (module docstring, step 5); the pilot's row is its fit.
+
+    Returns
+    -------
+    PlaceboInSpace
+        Gaps over the synthetic control's window (pilot first), statistics per unit and the
+        RMSPE-ratio rank, with ``impact.placebo.pre_mspe_cutoff`` applied as in
+        :meth:`SyntheticControl.placebo_in_space`.
+    """
+    sc, Y = run.sc, run.size_class
+    adoption = int(sc.treatment_time_)
+    window_years = sc.gap_.index.to_numpy(dtype=int)
+    values = Y.loc[:, window_years].to_numpy(dtype=float)
+    pre = window_years < adoption
+    members = values[1:]
+    gaps = [sc.gap_.to_numpy(dtype=float)]
+    for j in range(members.shape[0]):
+        others = np.delete(members, j, axis=0)
+        chosen = nearest_paths(members[j, pre], others[:, pre], config.max_donors)
+        weights = fit_weights_outcome(others[chosen][:, pre], members[j, pre], config.penalty).weights
+        gaps.append(members[j] - weights @ others[chosen])
+    gaps = np.column_stack(gaps)
+    pre_mspe = np.mean(gaps[pre] ** 2, axis=0)
+    post_rmspe = np.sqrt(np.mean(gaps[~pre] ** 2, axis=0))
+    units = list(Y.index)
+    stats = pd.DataFrame({"pre_mspe": pre_mspe, "pre_rmspe": np.sqrt(pre_mspe), "post_rmspe": post_rmspe,
+                          "rmspe_ratio": rmspe_ratio(post_rmspe, np.sqrt(pre_mspe)), "att": gaps[~pre].mean(axis=0),
+                          "treated": np.arange(len(units)) == 0}, index=pd.Index(units, name="unit"))
+    cutoff = config.placebo_pre_mspe_cutoff
+    limit = np.inf if cutoff is None else cutoff * pre_mspe[0]
+    stats["kept"] = stats["treated"] | (stats["pre_mspe"] <= limit)
+    frame = pd.DataFrame(gaps, index=pd.Index(window_years, name="time"), columns=units)
+    return PlaceboInSpace(frame, stats, permutation_p_value(stats.loc[stats["kept"], "rmspe_ratio"].to_numpy()), cutoff)
 
 
 def placebo_test(placebo, config: ImpactConfig) -> dict:

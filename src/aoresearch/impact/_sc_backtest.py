@@ -24,7 +24,10 @@ draws of the error the real fit makes ``k`` years after adoption, if there is no
 * Per-year effect at lead ``k``: relative scale ``s_k = sqrt(mean_o e[o, k]^2)`` over the
   ``n_k`` origins with that lead (a root mean square: a systematic miss counts as error), times
   the level; interval ``gap +- t(1 - alpha/2, df) * s_k * level``, p-value of the ratio under
-  ``t(df)``.
+  ``t(df)``. Its persistence ``rho_k`` is the lag-1 autocorrelation of the lead-``k`` errors
+  themselves: errors several years out share the drift since their origins and persist more
+  than one-year-ahead errors (with the lead-0 ``rho`` for every lead, a Tampere-like pilot's
+  per-year test rejected a true null in 6.7% of tests at the 5% level).
 * Average over ``h`` post years: the same with the ``h``-year average errors of the origins
   whose whole window lies before adoption.
 * Degrees of freedom. Backtest errors are not independent: consecutive origins share ``h - 1``
@@ -163,7 +166,8 @@ class Backtests:
             return TInference(float("nan"), 0.0, 0)
         values = self.relative[:, k]
         values = values[np.isfinite(values)]
-        return _inference(values, effective_dof(values.size, 1, self.rho), min_backtests)
+        # The lead's own persistence: errors k years out share the k years of drift since the origin.
+        return _inference(values, effective_dof(values.size, 1, lag1_autocorrelation(values)), min_backtests)
 
     def average(self, h: int, min_backtests: int) -> TInference:
         """Relative inference for the mean effect over the first ``h`` post-adoption years."""

@@ -134,25 +134,27 @@ def parse_impact_config(section: Mapping[str, Any] | None, origin: str = "params
 
 
 def _check_ranges(config: ImpactConfig, origin: str) -> None:
-    """Every number in its range, the message naming the key (a bad value costs no stage run)."""
+    """Every number in its range; one error lists every key out of range with the value given
+    and what was expected (a bad value costs no stage run)."""
     checks = [
-        ("alpha", 0 < config.alpha < 1, "a number in (0, 1)"),
-        ("power", 0 < config.power < 1, "a number in (0, 1)"),
-        ("pre_years", config.pre_years >= 3, "an integer >= 3"),
-        ("min_pre_years", config.min_pre_years >= 1, "an integer >= 1"),
-        ("donor_min_children", config.donor_min_children >= 0, "an integer >= 0"),
-        ("donors.size_ratio", config.donor_size_ratio >= 1, "a number >= 1"),
-        ("donors.max_donors", config.max_donors >= 2, "an integer >= 2"),
-        ("donors.min_donors", 2 <= config.min_donors <= config.max_donors, "an integer from 2 to donors.max_donors"),
-        ("penalty", config.penalty >= 0, "a number >= 0"),
-        ("min_backtests", config.min_backtests >= 2, "an integer >= 2"),
-        ("placebo.min_placebos", config.min_placebos >= 1, "an integer >= 1"),
-        ("n_jobs", config.n_jobs != 0, "a non-zero integer (-1 = all cores)"),
+        ("alpha", config.alpha, 0 < config.alpha < 1, "a number in (0, 1)"),
+        ("power", config.power, 0 < config.power < 1, "a number in (0, 1)"),
+        ("pre_years", config.pre_years, config.pre_years >= 3, "an integer >= 3"),
+        ("min_pre_years", config.min_pre_years, config.min_pre_years >= 1, "an integer >= 1"),
+        ("donor_min_children", config.donor_min_children, config.donor_min_children >= 0, "an integer >= 0"),
+        ("donors.size_ratio", config.donor_size_ratio, config.donor_size_ratio >= 1, "a number >= 1"),
+        ("donors.max_donors", config.max_donors, config.max_donors >= 2, "an integer >= 2"),
+        ("donors.min_donors", config.min_donors, 2 <= config.min_donors <= config.max_donors, "an integer from 2 to donors.max_donors"),
+        ("penalty", config.penalty, config.penalty >= 0, "a number >= 0"),
+        ("min_backtests", config.min_backtests, config.min_backtests >= 2, "an integer >= 2"),
+        ("placebo.min_placebos", config.min_placebos, config.min_placebos >= 1, "an integer >= 1"),
+        ("n_jobs", config.n_jobs, config.n_jobs != 0, "a non-zero integer (-1 = all cores)"),
+        ("headline_outcome", config.headline_outcome, config.headline_outcome in config.outcomes,
+         f"one of impact.outcomes {list(config.outcomes)}"),
     ]
-    checks.append(("headline_outcome", config.headline_outcome in config.outcomes, f"one of impact.outcomes {list(config.outcomes)}"))
-    for key, ok, expected in checks:
-        if not ok:
-            raise ParameterError(f"{origin}: 'impact.{key}' must be {expected}.")
+    problems = [f"'impact.{key}' must be {expected}, got {value!r}" for key, value, ok, expected in checks if not ok]
+    if problems:
+        raise ParameterError(f"{origin}: " + "; ".join(problems) + ".")
 
 
 def _get(mapping: Mapping[str, Any], key: str, origin: str, prefix: str = "") -> Any:

@@ -16,7 +16,7 @@ For each outcome of ``ImpactConfig.outcomes`` with data for the pilot:
    region as comparison units; **TWFE event study** (pyfixest) beside it, flagged
    ``twfe_equals_did`` when it returns the same numbers (one cohort, no covariates). With one
    treated region the analytic standard errors under-cover, so intervals and p-values come from
-   studentised placebo DiDs (:mod:`aoresearch.impact._did_placebo`), labelled by what is
+   in-time placebo DiDs of the pilot's own history (:mod:`aoresearch.impact._did_backtest`), labelled by what is
    computed: a rank test, or a t(J-1) approximation with too few placebos.
 4. **Power**: minimum detectable effects from the same backtest errors as the intervals, for
    the actual number of post years, or per future horizon for a pilot without post-adoption
@@ -36,7 +36,8 @@ from aoresearch.config import Pilot
 from aoresearch.errors import AoresearchError, InsufficientDataError, ParameterError
 from aoresearch.impact._donors import donor_pool
 from aoresearch.impact._comparable import size_class
-from aoresearch.impact._pilot_sc import ScRun, fit_pilot_sc, fit_quality, inference_method, placebo_test, power_rows
+from aoresearch.impact._pilot_sc import (ScRun, fit_pilot_sc, fit_quality, inference_method, placebo_in_size_class,
+                                         placebo_test, power_rows)
 from aoresearch.impact._pilot_did import CS, TWFE, did_estimates
 from aoresearch.impact._results import effect_row, percent_of
 from aoresearch.impact._synthetic_control import SyntheticControl
@@ -274,8 +275,13 @@ def evaluate_outcome(panel: pd.DataFrame, pilot: Pilot, pilots: Sequence[Pilot],
         return _baseline_outcome(run, outcome, pilot, config, base, common)
     # The DiD compares with every eligible never-treated region (Callaway & Sant'Anna's comparison
     # group), over the synthetic control's window; its placebo inference ranks the pilot among them.
-    did_window = rows[rows[TIME] >= run.window[TIME].min()][[UNIT, TIME, "region_name", outcome]].reset_index(drop=True)
-    return _effect_outcome(run, did_window, outcome, pilot, config, base, names, common)
+    # Its in-time placebos use the base years of the synthetic control's backtests (the year
+    # before each backtest origin onwards), so both methods learn their noise from the same years.
+    did_rows = rows[[UNIT, TIME, "region_name", outcome]]
+    first_base = int(run.backtests.origins.min()) - 1 if run.backtests.origins.size else int(did_rows[TIME].min())
+    did_history = did_rows[did_rows[TIME] >= first_base]
+    did_window = did_rows[did_rows[TIME] >= run.window[TIME].min()].reset_index(drop=True)
+    return _effect_outcome(run, (did_window, did_history), outcome, pilot, config, base, names, common)
 
 
 def _base_frames(sc: SyntheticControl, outcome: str, pilot: Pilot, names: pd.Series, config: ImpactConfig) -> dict:
@@ -327,12 +333,13 @@ def _backtest_table(run: ScRun, outcome: str) -> pd.DataFrame:
     return table
 
 
-def _effect_outcome(run: ScRun, window, outcome, pilot, config, base, names, common) -> OutcomeEvaluation:
+def _effect_outcome(run: ScRun, did_data, outcome, pilot, config, base, names, common) -> OutcomeEvaluation:
     sc = run.sc
-    placebo = sc.placebo_in_space(n_jobs=config.n_jobs, pre_mspe_cutoff=config.placebo_pre_mspe_cutoff)
+    placebo = placebo_in_size_class(run, config)
     post = sc.gap_.index >= pilot.adoption_year
     observed = (sc.gap_ + sc.synthetic_)[post]
-    did = did_estimates(window, outcome, pilot, config)
+    did_window, did_history = did_data
+    did = did_estimates(did_window, outcome, pilot, config, history=did_history)
     sc_effects = _sc_effects(run, observed, outcome, config)
     placebos = _placebo_table(placebo, outcome, names)
     gaps = placebo.gaps.rename_axis(index=TIME, columns=UNIT).stack().rename("gap").reset_index()

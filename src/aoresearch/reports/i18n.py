@@ -420,11 +420,11 @@ MESSAGES = {**MESSAGES, **{
     },
     "agreement_intro": {
         "en": "Average difference after the start by method, for {subject}. The synthetic comparison and the "
-              "difference-in-differences rest on different assumptions; their intervals come from different "
-              "comparisons (the region's own earlier errors; other regions as placebos).",
+              "difference-in-differences rest on different assumptions; the intervals of both come from how far each "
+              "method missed for this region in earlier years, before the service model started.",
         "fi": "Aloituksen jälkeinen keskimääräinen ero menetelmittäin ({subject}). Synteettinen vertailu ja erotusten "
-              "erotus perustuvat eri oletuksiin; niiden välit tulevat eri vertailuista (alueen omat aiemmat virheet; "
-              "muut alueet lumekäsiteltyinä).",
+              "erotus perustuvat eri oletuksiin; kummankin välit perustuvat siihen, kuinka paljon menetelmä erehtyi "
+              "tällä alueella aiempina vuosina ennen palvelumallin aloitusta.",
     },
     "loo_sentence": {
         "en": "Leaving out one comparison region at a time, the average difference stays between {low}% and {high}% "
