@@ -14,6 +14,13 @@ be set before the interpreter starts, so a stage script started without it resta
 with ``os.execv``: the same process (same pid) runs the new interpreter, so signals sent to the
 stage by ``dvc repro`` reach it; there is no parent left waiting in between.
 
+Before any work, a stage checks the whole parameter file (``--params``, default ``params.yaml``)
+against :mod:`aoresearch.params_schema` and stops with every problem listed (exit 1). The check
+runs when this module is imported, so a script that imports ``_entry`` before its libraries
+(pandas, scikit-learn or Great Expectations take seconds to import) fails in about a second. The
+``check_params`` DVC stage runs the same check first in ``dvc repro``, before DVC removes any
+stage's previous outputs.
+
 A stage stops when it is told to: SIGTERM, SIGINT (Ctrl+C, an interrupted ``dvc repro``) or
 SIGHUP makes it terminate the processes it started (joblib/loky workers of the forecast and
 impact stages, notebook kernels of the reports), SIGKILL those that do not stop within
@@ -24,6 +31,7 @@ second signal during the clean-up ends it at once.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import signal
@@ -35,13 +43,15 @@ from typing import Callable
 
 for _name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
     os.environ[_name] = "1"
-if os.environ.get("PYTHONHASHSEED") != "0" and Path(sys.argv[0]).resolve().parent == Path(__file__).resolve().parent:
+_RUN_AS_STAGE = Path(sys.argv[0]).resolve().parent == Path(__file__).resolve().parent  # a script in pipelines/ is the program
+if os.environ.get("PYTHONHASHSEED") != "0" and _RUN_AS_STAGE:
     os.environ["PYTHONHASHSEED"] = "0"  # only when a stage script in pipelines/ is the program being run
     os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
 
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from aoresearch.errors import AoresearchError  # noqa: E402
+from aoresearch.params_schema import check_params_file  # noqa: E402
 
 
 WORKER_GRACE_S = 2.0
@@ -78,6 +88,24 @@ def run(main: Callable[[list[str]], int]) -> None:
         print(f"stopped by {stop}: the stage did not finish; run `dvc repro` again.", file=sys.stderr)
         code = 128 + stop.signum
     sys.exit(code)
+
+
+def check_params_argument(argv: list[str]) -> None:
+    """Check the file named by ``--params`` in ``argv`` (default ``params.yaml``) if it exists.
+
+    A missing file is left to the stage's own ``load_params``, which names it; a script without
+    parameters (``--params`` absent and no ``params.yaml`` in the working directory) is not checked.
+
+    Raises
+    ------
+    ParameterError
+        Listing every problem of the file (see :func:`aoresearch.params_schema.check_params`).
+    """
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--params", default="params.yaml")
+    path = Path(parser.parse_known_args(argv)[0].params)
+    if path.is_file():
+        check_params_file(path)
 
 
 def install_stop_handlers() -> None:
@@ -205,3 +233,11 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+if _RUN_AS_STAGE:
+    try:
+        check_params_argument(sys.argv[1:])
+    except AoresearchError as _exc:
+        print(f"error: {_exc}", file=sys.stderr)
+        sys.exit(1)

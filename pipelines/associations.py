@@ -9,6 +9,7 @@ from _entry import run
 from aoresearch.catalogue import load_catalogue
 from aoresearch.config import load_params
 from aoresearch.factors import associations_stage, parse_factors_config, read_panel, write_json, write_table
+from aoresearch.validation.gate import PANELS_MARKER, panel_files, panels_gate, require_validated
 
 
 def main(argv: list[str]) -> int:
@@ -18,9 +19,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--panel", default="data/panel", help="folder of the panel stage's output")
     parser.add_argument("--out", default="data/factors/associations.parquet")
     parser.add_argument("--metrics", default="metrics/associations.json")
+    parser.add_argument("--validated", default=PANELS_MARKER, help="validate_panels' success marker")
+    parser.add_argument("--validation-metrics", default="metrics/validation_panels.json", help="validate_panels' metrics (named in errors)")
     args = parser.parse_args(argv)
     params = load_params(args.params)
     config = parse_factors_config(params.raw.get("factors"), params.seed)
+    require_validated(panels_gate(args.panel, args.validated, args.validation_metrics), panel_files("municipality"))
     panel, synthetic = read_panel(args.panel, "municipality")
     table, metrics = associations_stage(panel, config, load_catalogue(args.catalogue), synthetic)
     write_table(table, args.out)

@@ -9,6 +9,7 @@ from _entry import run
 from aoresearch.catalogue import load_catalogue
 from aoresearch.config import load_params
 from aoresearch.factors import forecast_stage, parse_factors_config, read_panel, write_forecast_outputs
+from aoresearch.validation.gate import PANELS_MARKER, panel_files, panels_gate, require_validated
 
 
 def main(argv: list[str]) -> int:
@@ -19,10 +20,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", default="data/factors/forecast")
     parser.add_argument("--figures", default="reports/figures/factors")
     parser.add_argument("--metrics", default="metrics/forecast.json")
+    parser.add_argument("--validated", default=PANELS_MARKER, help="validate_panels' success marker")
+    parser.add_argument("--validation-metrics", default="metrics/validation_panels.json", help="validate_panels' metrics (named in errors)")
     args = parser.parse_args(argv)
     params = load_params(args.params)
     config = parse_factors_config(params.raw.get("factors"), params.seed)
     categories = sorted({"municipality", *(p.category for p in params.pilots)})
+    require_validated(panels_gate(args.panel, args.validated, args.validation_metrics), panel_files(*categories))
     loaded = {name: read_panel(args.panel, name) for name in categories}
     panels = {name: panel for name, (panel, _) in loaded.items()}
     synthetic = loaded["municipality"][1]

@@ -20,6 +20,7 @@ from aoresearch.errors import RawDataError
 from aoresearch.impact.config import parse_impact_config
 from aoresearch.impact.evaluate import check_pilot_regions, evaluate_pilot, find_pilot
 from aoresearch.impact.outputs import write_outputs
+from aoresearch.validation.gate import PANELS_MARKER, panel_files, panels_gate, require_validated
 
 
 def main(argv: list[str]) -> int:
@@ -30,6 +31,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", default=None, help="default data/impact/<pilot>")
     parser.add_argument("--metrics", default=None, help="default metrics/impact/<pilot>.json")
     parser.add_argument("--pilot-regions", default="data/pilot_regions.json", help="written by the pilot_regions stage")
+    parser.add_argument("--validated", default=PANELS_MARKER, help="validate_panels' success marker")
+    parser.add_argument("--validation-metrics", default="metrics/validation_panels.json", help="validate_panels' metrics (named in errors)")
     args = parser.parse_args(argv)
     params = load_params(args.params)
     regions = Path(args.pilot_regions)
@@ -41,6 +44,7 @@ def main(argv: list[str]) -> int:
     panel_path = Path(args.panels) / f"{pilot.category}.parquet"
     if not panel_path.is_file():
         raise RawDataError(f"panel {panel_path} for pilot {pilot.key!r} (category {pilot.category!r}) does not exist; run the panel stage.")
+    require_validated(panels_gate(args.panels, args.validated, args.validation_metrics), panel_files(pilot.category))
     panel = pd.read_parquet(panel_path)
     summary_path = panel_path.with_suffix(".summary.json")
     synthetic = bool(json.loads(summary_path.read_text(encoding="utf-8")).get("synthetic", False)) if summary_path.is_file() else False

@@ -6,7 +6,8 @@ Usage:
   python pipelines/render_report.py risk_factors
 write reports/executed/<name>.ipynb (for researchers) and reports/html/<name>.html (code hidden),
 where <name> is situation_room, impact_<pilot> or risk_factors. A missing input is named in the
-report, never a crash.
+report, never a crash; panels that did not pass validate_panels (no success marker, or changed
+since) stop the stage before anything is rendered.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from _entry import run
 
 from aoresearch.config import load_params
 from aoresearch.reports import pilot_records, render_notebook, report_settings, t
+from aoresearch.validation.gate import PANELS_MARKER, panel_files, panels_gate, require_validated
 
 KERNEL = "aoresearch"
 NOTEBOOKS = {
@@ -60,8 +62,15 @@ def main(argv: list[str]) -> int:
                         help="PNG figures of the forecast stage (risk_factors report)")
     parser.add_argument("--notebooks", type=Path, default=Path("."), help="folder holding notebooks/")
     parser.add_argument("--timeout", type=float, default=600, help="seconds allowed per notebook cell")
+    parser.add_argument("--validated", type=Path, default=Path(PANELS_MARKER), help="validate_panels' success marker")
     args = parser.parse_args(argv)
     params = load_params(args.params)
+    if args.report == "impact" and args.pilot and params.pilot(args.pilot) is not None:
+        read = [c for c in (params.pilot(args.pilot).category, "country") if c in params.panel.categories]
+    else:
+        read = list(params.panel.categories)
+    panels = panel_files(*read)  # only the panels this report reads
+    require_validated(panels_gate(args.data / "panel", args.validated, args.metrics / "validation_panels.json"), panels)
     lang = report_settings(params).language
     name, parameters, words = report_parameters(args.report, args, params)
     key = "impact" if args.report == "impact" else args.report

@@ -9,6 +9,7 @@ from _entry import run
 from aoresearch.catalogue import load_catalogue
 from aoresearch.config import load_params
 from aoresearch.factors import parse_factors_config, read_panel, scenarios_stage, write_json, write_table
+from aoresearch.validation.gate import PANELS_MARKER, panel_files, panels_gate, require_validated
 
 
 def main(argv: list[str]) -> int:
@@ -18,9 +19,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--panel", default="data/panel", help="folder of the panel stage's output")
     parser.add_argument("--out", default="data/factors/scenarios.parquet")
     parser.add_argument("--metrics", default="metrics/scenarios.json")
+    parser.add_argument("--validated", default=PANELS_MARKER, help="validate_panels' success marker")
+    parser.add_argument("--validation-metrics", default="metrics/validation_panels.json", help="validate_panels' metrics (named in errors)")
     args = parser.parse_args(argv)
     params = load_params(args.params)
     config = parse_factors_config(params.raw.get("factors"), params.seed)
+    require_validated(panels_gate(args.panel, args.validated, args.validation_metrics), panel_files("municipality", "wellbeing_county"))
     loaded = {name: read_panel(args.panel, name) for name in ("municipality", "wellbeing_county")}
     synthetic = loaded["municipality"][1]
     table, metrics = scenarios_stage({k: v[0] for k, v in loaded.items()}, config, load_catalogue(args.catalogue), params.pilots, synthetic)

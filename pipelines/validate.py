@@ -1,11 +1,13 @@
 """DVC stages `validate_raw` and `validate_panels`: Great Expectations on data/raw or data/panel.
 
-    python pipelines/validate.py raw      # data/raw -> reports/validation/raw/, metrics/validation_raw.json
-    python pipelines/validate.py panels   # data/panel -> reports/validation/panels/, metrics/validation_panels.json
+    python pipelines/validate.py raw      # data/raw -> reports/validation/raw/, metrics/validation_raw.json, data/validated/raw.json
+    python pipelines/validate.py panels   # data/panel -> reports/validation/panels/, metrics/validation_panels.json, data/validated/panels.json
     python pipelines/validate.py suites   # refresh the suites JSON under gx/expectations/ (demo data)
 
 A critical failure exits 1 with `error: ...` naming the expectation, table, column and offending
-rows; warnings are logged and counted in the metrics JSON.
+rows; warnings are logged and counted in the metrics JSON. The success marker (`--marker`), which
+every consumer of the data checks, is removed first and written only when no critical
+expectation failed.
 """
 
 from __future__ import annotations
@@ -22,8 +24,13 @@ from aoresearch.errors import RawDataError
 from aoresearch.sources.raw import read_raw
 from aoresearch.validation import (
     load_site_config,
+    panel_files,
     panel_targets,
+    panels_gate,
+    publish,
+    raw_gate,
     raw_targets,
+    revoke,
     validate_panels,
     validate_raw,
     validation_config,
@@ -42,6 +49,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--panels", default="data/panel")
     parser.add_argument("--docs", default=None, help="Data Docs folder (default: the site's folder in gx/great_expectations.yml)")
     parser.add_argument("--metrics", default=None, help="metrics JSON (default: metrics/validation_<what>.json)")
+    parser.add_argument("--marker", default=None, help="success marker (default: data/validated/<what>.json)")
     args = parser.parse_args(argv)
     params, catalogue = load_params(args.params), load_catalogue(args.catalogue)
     config = validation_config(params)
@@ -49,14 +57,20 @@ def main(argv: list[str]) -> int:
         return _write_suites(args, params, catalogue, config)
     site = load_site_config(args.gx, args.what, args.docs)
     docs = site["store_backend"]["base_directory"]
+    metrics = args.metrics or f"metrics/validation_{args.what}.json"
+    marker = args.marker or f"data/validated/{args.what}.json"
+    gate = raw_gate(args.raw, marker, metrics) if args.what == "raw" else panels_gate(args.panels, marker, metrics)
+    revoke(gate)
     if args.what == "raw":
         raw = read_raw(args.raw)
-        report, synthetic = validate_raw(raw, catalogue, config, site), raw.is_synthetic
+        report, synthetic, files = validate_raw(raw, catalogue, config, site, source=args.raw), raw.is_synthetic, None
     else:
         panels = {name: _read_panel(Path(args.panels), name) for name in config.categories}
-        report = validate_panels(panels, catalogue, config, site)
+        report = validate_panels(panels, catalogue, config, site, source=args.panels)
         synthetic = any(_synthetic(Path(args.panels), name) for name in config.categories)
-    write_metrics(report, synthetic, args.metrics or f"metrics/validation_{args.what}.json")
+        files = panel_files(*config.categories)
+    write_metrics(report, synthetic, metrics)
+    publish(gate, report, files)
     report.raise_for_critical(docs)
     return 0
 

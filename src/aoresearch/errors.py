@@ -15,6 +15,7 @@ __all__ = [
     "SourceUnavailableError",
     "UnknownIndicatorError",
     "ValidationFailedError",
+    "NotValidatedError",
     "EstimationError",
     "NotFittedError",
     "ReportRenderError",
@@ -59,6 +60,10 @@ class UnknownIndicatorError(DataSourceError, LookupError):
 
 class ValidationFailedError(AoresearchError, RuntimeError):
     """Data failed a critical expectation; the pipeline must stop."""
+
+
+class NotValidatedError(ValidationFailedError):
+    """A stage was asked to read data without a current success marker of its validate stage."""
 
 
 class EstimationError(AoresearchError, RuntimeError):

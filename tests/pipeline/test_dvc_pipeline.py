@@ -64,9 +64,10 @@ def test_changed_parameter_reruns_only_the_stages_that_read_it(repo_copy):
     status = json.loads(repo_copy.dvc("status", "--json").stdout)
     assert "ingest" not in status
     assert {"panel@municipality", "panel@wellbeing_county", "panel@country"} <= set(status)
-    # Only the panels and their validation: the downstream stages rerun in the real-extract test.
+    # The params check, the panels and their validation: the downstream stages rerun in the
+    # real-extract test.
     ran = _ran(repo_copy.dvc("repro", "validate_panels").stdout)
-    assert ran == {"panel@municipality", "panel@wellbeing_county", "panel@country", "validate_panels"}
+    assert ran == {"check_params", "panel@municipality", "panel@wellbeing_county", "panel@country", "validate_panels"}
     panel = pd.read_parquet(repo_copy.root / "data/panel/municipality.parquet")
     assert (panel.loc[panel["placements_0_6_imputed"], "placements_0_6"] == 5.0).all()
     repo_copy.set_params(**{"panel.suppression": "midpoint"})

@@ -21,6 +21,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from aoresearch.validation import ValidationReport, panel_files, panels_gate, publish
+
 from aoresearch.panel.stage import make_panel, panel_summary, write_panel
 from aoresearch.sources.raw import write_raw
 
@@ -160,6 +162,9 @@ def report_workspace(tmp_path_factory, demo_raw, catalogue, params) -> Path:
         {"expectations": 40, "passed": 39, "failed_critical": 0, "failed_warning": 1,
          "warnings": [{"rule": "r", "table": "municipality", "column": "oohc_per_1000", "message": "m"}],
          "synthetic": True}), encoding="utf-8")
+    # Demo panels pass validation (tests/sources/test_demo_always_validates.py): mark them as validate_panels would.
+    publish(panels_gate(root / "data" / "panel", root / "data" / "validated" / "panels.json", root / "metrics" / "validation_panels.json"),
+            ValidationReport("panels", ()), panel_files(*params.panel.categories))
     return root
 
 

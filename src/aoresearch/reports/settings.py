@@ -18,6 +18,7 @@ __all__ = [
     "ReportSettings",
     "DEFAULT_REPORT_SETTINGS",
     "report_settings",
+    "parse_report_settings",
     "pilot_records",
     "pilots_from_records",
     "select_pilots",
@@ -52,10 +53,21 @@ def report_settings(params: Params) -> ReportSettings:
     Raises
     ------
     ParameterError
+        As :func:`parse_report_settings`.
+    """
+    return parse_report_settings(params.raw.get("reports"))
+
+
+def parse_report_settings(section: Mapping[str, Any] | None) -> ReportSettings:
+    """Build :class:`ReportSettings` from the ``reports:`` mapping of ``params.yaml`` (None: defaults).
+
+    Raises
+    ------
+    ParameterError
         If ``reports.language`` is not ``en``/``fi``, ``reports.min_children`` is not a
         non-negative whole number or ``reports.small_count_max`` is below 5.
     """
-    section = params.raw.get("reports") or {}
+    section = section or {}
     if not isinstance(section, Mapping):
         raise ParameterError(f"params.yaml: 'reports' must be a mapping, got {type(section).__name__}.")
     language = check_language(section.get("language", DEFAULT_REPORT_SETTINGS.language))

@@ -1,9 +1,22 @@
 """Data validation with Great Expectations: the raw data set and the region-year panels.
 
 Critical expectations stop the pipeline (:class:`~aoresearch.errors.ValidationFailedError`),
-warnings are logged and counted in the metrics JSON. See ``docs/validation.md``.
+warnings are logged and counted in the metrics JSON. A passed validation publishes a success
+marker that every consumer checks (:mod:`aoresearch.validation.gate`). See ``docs/validation.md``.
 """
 
+from aoresearch.validation.gate import (
+    PANELS_MARKER,
+    RAW_MARKER,
+    RECOVERY,
+    Gate,
+    panel_files,
+    panels_gate,
+    publish,
+    raw_gate,
+    require_validated,
+    revoke,
+)
 from aoresearch.validation.report import CRITICAL, WARNING, ExpectationOutcome, ValidationReport
 from aoresearch.validation.rules import Target
 from aoresearch.validation.runner import load_site_config, run_targets, write_suites
@@ -26,4 +39,14 @@ __all__ = [
     "validate_raw",
     "validate_panels",
     "write_metrics",
+    "Gate",
+    "RAW_MARKER",
+    "PANELS_MARKER",
+    "RECOVERY",
+    "raw_gate",
+    "panels_gate",
+    "panel_files",
+    "publish",
+    "revoke",
+    "require_validated",
 ]

@@ -19,6 +19,11 @@ from aoresearch.config import Pilot
 from aoresearch.validation.rules import count_indicators, suppressible
 
 __all__ = [
+    "first_per_key",
+    "indicator_coverage",
+    "future_years",
+    "count_changes",
+    "percent_changes",
     "count_values",
     "region_links",
     "gender_totals",
@@ -32,6 +37,111 @@ __all__ = [
 ]
 
 _RATE_ORDER = ["rate", "region", "year"]
+_KEY = ["indicator", "region", "year", "gender"]
+
+
+def first_per_key(obs: pd.DataFrame) -> pd.DataFrame:
+    """``obs`` with one row per (indicator, region, year, gender): the first of duplicated keys.
+
+    The frames below pivot and align on that key, which fails on duplicates ("cannot handle a
+    non-unique multi-index"); the duplicates themselves are reported by the ``unique_key``
+    expectation on the observations, so the derived checks run on the first row of each key.
+    """
+    duplicated = obs.duplicated(_KEY)
+    return obs[~duplicated].reset_index(drop=True) if duplicated.any() else obs
+
+
+def indicator_coverage(obs: pd.DataFrame, catalogue: Catalogue, expected: Iterable[int]) -> pd.DataFrame:
+    """Rows and missing values of each expected catalogue indicator, in the column it is read from.
+
+    Returns
+    -------
+    DataFrame, shape (n_expected, 6)
+        ``indicator, key, value_column, rows, missing, missing_share``; ``missing`` counts empty
+        cells of ``value_column`` (``abs_value`` or ``value``, as the catalogue says), and
+        ``missing_share`` is 1 for an indicator without rows.
+    """
+    sizes = obs.groupby("indicator").size()
+    rows = []
+    for raw_id in sorted(set(int(i) for i in expected)):
+        indicator = catalogue.by_raw_id(raw_id)
+        count = int(sizes.get(raw_id, 0))
+        missing = int(obs.loc[obs["indicator"] == raw_id, indicator.value_column].isna().sum()) if count else 0
+        rows.append((raw_id, indicator.key, indicator.value_column, count, missing, missing / count if count else 1.0))
+    return pd.DataFrame(rows, columns=["indicator", "key", "value_column", "rows", "missing", "missing_share"])
+
+
+def future_years(obs: pd.DataFrame, current_year: int) -> pd.DataFrame:
+    """Years of each indicator, with how far each lies after ``current_year``.
+
+    Returns
+    -------
+    DataFrame, shape (n_indicator_years, 5)
+        ``indicator, year, region, rows, years_after_current``; ``region`` is the first region
+        with the indicator that year (an example for messages), ``years_after_current`` is
+        ``year - current_year`` (positive: a year that cannot have been observed yet).
+    """
+    frame = obs.groupby(["indicator", "year"], sort=True).agg(region=("region", "first"), rows=("region", "size")).reset_index()
+    frame["years_after_current"] = frame["year"] - int(current_year)
+    return frame[["indicator", "year", "region", "rows", "years_after_current"]]
+
+
+def _total_series(obs: pd.DataFrame, catalogue: Catalogue, ids: Iterable[int]) -> pd.DataFrame:
+    """Gender-total values of ``ids`` with the previous year's value of the same series.
+
+    Returns ``indicator, region, year, previous, value`` for consecutive years only.
+    """
+    parts = []
+    for raw_id in sorted(set(ids)):
+        column = catalogue.by_raw_id(raw_id).value_column
+        rows = obs.loc[(obs["indicator"] == raw_id) & (obs["gender"] == "total"), ["indicator", "region", "year", column]]
+        parts.append(rows.rename(columns={column: "value"}))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in ("indicator", "region", "year", "previous", "value")})
+    frame = pd.concat(parts, ignore_index=True).dropna(subset=["value"]).sort_values(["indicator", "region", "year"], kind="stable")
+    same = (frame["indicator"].diff() == 0) & (frame["region"].diff() == 0) & (frame["year"].diff() == 1)
+    frame["previous"] = frame["value"].shift().where(same)
+    return frame[same][["indicator", "region", "year", "previous", "value"]]
+
+
+def _worst_per_series(frame: pd.DataFrame, column: str, columns: list[str]) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+    worst = frame.loc[frame.groupby(["indicator", "region"], sort=True)[column].idxmax()]
+    return worst[columns].reset_index(drop=True)
+
+
+def count_changes(obs: pd.DataFrame, catalogue: Catalogue, ids: Iterable[int], base: float) -> pd.DataFrame:
+    """The largest year-on-year change of each series (gender total) of the counts ``ids``.
+
+    Only consecutive years where the previous count is at least ``base`` are compared: below it a
+    change by a few persons is a large factor.
+
+    Returns
+    -------
+    DataFrame, shape (n_series, 6)
+        ``indicator, region, year, previous, value, change_factor`` with ``change_factor =
+        max(previous, value) / max(min(previous, value), 1)``, for the year where it is largest.
+    """
+    frame = _total_series(obs, catalogue, ids)
+    frame = frame[frame["previous"] >= base]
+    low = np.maximum(np.minimum(frame["previous"], frame["value"]), 1.0)
+    frame = frame.assign(change_factor=np.maximum(frame["previous"], frame["value"]) / low)
+    return _worst_per_series(frame, "change_factor", ["indicator", "region", "year", "previous", "value", "change_factor"])
+
+
+def percent_changes(obs: pd.DataFrame, catalogue: Catalogue, ids: Iterable[int]) -> pd.DataFrame:
+    """The largest year-on-year change in percentage points of each series of percentages ``ids``.
+
+    Returns
+    -------
+    DataFrame, shape (n_series, 6)
+        ``indicator, region, year, previous, value, change_points`` (absolute change), for the
+        year where it is largest.
+    """
+    frame = _total_series(obs, catalogue, ids)
+    frame = frame.assign(change_points=(frame["value"] - frame["previous"]).abs())
+    return _worst_per_series(frame, "change_points", ["indicator", "region", "year", "previous", "value", "change_points"])
 
 
 def count_values(obs: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:

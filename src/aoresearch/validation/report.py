@@ -47,6 +47,8 @@ class ExpectationOutcome:
         A few offending rows, each rendered as ``"column value column value ..."``.
     observed : str or None
         For table-level expectations or evaluation errors: what was observed instead.
+    file : str
+        The file the validated rows come from (e.g. ``data/raw/observations.parquet``), if known.
     """
 
     table: str
@@ -60,6 +62,7 @@ class ExpectationOutcome:
     element_count: int | None = None
     examples: tuple[str, ...] = ()
     observed: str | None = None
+    file: str = ""
 
     @property
     def label(self) -> str:
@@ -74,6 +77,8 @@ class ExpectationOutcome:
             where = "columns " + ", ".join(f"'{c}'" for c in self.columns) + f" of {self.table}"
         else:
             where = f"table {self.table}"
+        if self.file:
+            where += f" in {self.file}"
         status = "passed" if self.success else "failed"
         text = f"{self.severity}: {self.expectation} [{self.rule}] {status} on {where} ({self.why})"
         if self.success:

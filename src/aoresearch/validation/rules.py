@@ -74,6 +74,9 @@ class Target:
         Further columns shown with an offending row (e.g. the values a difference came from).
     description : str
         What the frame is, for the suite's ``meta``.
+    file : str
+        The file of the data set the frame comes from (``observations.parquet``,
+        ``municipality.parquet``), named in failure messages.
     """
 
     name: str
@@ -82,6 +85,7 @@ class Target:
     row_label: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
     description: str = ""
+    file: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

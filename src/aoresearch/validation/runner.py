@@ -65,7 +65,9 @@ def _context(site: str, site_config: Mapping[str, Any]):
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-def run_targets(name: str, targets: Iterable[Target], site: str, site_config: Mapping[str, Any], examples: int = 5) -> ValidationReport:
+def run_targets(
+    name: str, targets: Iterable[Target], site: str, site_config: Mapping[str, Any], examples: int = 5, source: str | Path | None = None
+) -> ValidationReport:
     """Validate every target and render Data Docs; return the outcomes (never raises on failures).
 
     Parameters
@@ -79,6 +81,8 @@ def run_targets(name: str, targets: Iterable[Target], site: str, site_config: Ma
         Site configuration from :func:`load_site_config`.
     examples : int
         Offending rows kept per failed expectation.
+    source : path, optional
+        Folder of the validated data set; with a target's ``file`` it names the file in messages.
     """
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
@@ -87,10 +91,10 @@ def run_targets(name: str, targets: Iterable[Target], site: str, site_config: Ma
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     context = _context(site, site_config)
-    source = context.data_sources.add_pandas(name)
+    datasource = context.data_sources.add_pandas(name)
     outcomes: list[ExpectationOutcome] = []
     for target in targets:
-        batch = source.add_dataframe_asset(target.name).add_batch_definition_whole_dataframe("whole_table")
+        batch = datasource.add_dataframe_asset(target.name).add_batch_definition_whole_dataframe("whole_table")
         suite = context.suites.add(target.suite())
         definition = context.validation_definitions.add(gx.ValidationDefinition(name=target.name, data=batch, suite=suite))
         labels = [c for c in (*target.row_label, *target.context) if c in target.frame.columns]
@@ -104,11 +108,17 @@ def run_targets(name: str, targets: Iterable[Target], site: str, site_config: Ma
         )
         result = checkpoint.run(batch_parameters={"dataframe": target.frame})
         for run in result.run_results.values():
-            outcomes.extend(_outcome(target, r, labels, examples) for r in run.results)
+            outcomes.extend(_outcome(target, r, labels, examples, _file(source, target.file)) for r in run.results)
     return ValidationReport(name, tuple(outcomes))
 
 
-def _outcome(target: Target, result, labels: list[str], examples: int) -> ExpectationOutcome:
+def _file(source: str | Path | None, file: str) -> str:
+    if not file:
+        return ""
+    return (Path(source) / file).as_posix() if source is not None else file
+
+
+def _outcome(target: Target, result, labels: list[str], examples: int, file: str = "") -> ExpectationOutcome:
     config = result.expectation_config
     kwargs = config.kwargs
     columns = tuple(kwargs.get("column_list") or ([kwargs["column"]] if "column" in kwargs else []))
@@ -131,6 +141,7 @@ def _outcome(target: Target, result, labels: list[str], examples: int) -> Expect
         element_count=details.get("element_count"),
         examples=tuple(_examples(details, columns, labels, examples)) if not result.success else (),
         observed=observed,
+        file=file,
     )
 
 

@@ -21,19 +21,31 @@ __all__ = ["validate_raw", "validate_panels", "write_metrics"]
 logger = logging.getLogger(__name__)
 
 
-def validate_raw(raw: RawData, catalogue: Catalogue, config: ValidationConfig, site_config: Mapping[str, Any]) -> ValidationReport:
-    """Validate the raw observations and region table; Data Docs go to the ``raw`` site."""
-    report = run_targets("raw", raw_targets(raw, catalogue, config), "raw", site_config, config.examples)
+def validate_raw(
+    raw: RawData, catalogue: Catalogue, config: ValidationConfig, site_config: Mapping[str, Any], source: str | Path | None = None
+) -> ValidationReport:
+    """Validate the raw observations and region table; Data Docs go to the ``raw`` site.
+
+    ``source`` (the raw folder) is named with the file in failure messages.
+    """
+    report = run_targets("raw", raw_targets(raw, catalogue, config), "raw", site_config, config.examples, source)
     report.log_warnings(logger)
     return report
 
 
 def validate_panels(
-    panels: Mapping[str, pd.DataFrame], catalogue: Catalogue, config: ValidationConfig, site_config: Mapping[str, Any]
+    panels: Mapping[str, pd.DataFrame],
+    catalogue: Catalogue,
+    config: ValidationConfig,
+    site_config: Mapping[str, Any],
+    source: str | Path | None = None,
 ) -> ValidationReport:
-    """Validate each panel (name to frame); Data Docs of all of them go to the ``panels`` site."""
+    """Validate each panel (name to frame); Data Docs of all of them go to the ``panels`` site.
+
+    ``source`` (the panel folder) is named with the file in failure messages.
+    """
     targets = tuple(t for name, panel in panels.items() for t in panel_targets(name, panel, catalogue, config))
-    report = combine("panels", [run_targets("panels", targets, "panels", site_config, config.examples)])
+    report = combine("panels", [run_targets("panels", targets, "panels", site_config, config.examples, source)])
     report.log_warnings(logger)
     return report
 

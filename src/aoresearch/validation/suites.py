@@ -9,6 +9,7 @@ they are kept under ``gx/expectations/``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Mapping
 
 import pandas as pd
@@ -24,6 +25,7 @@ from great_expectations.expectations.row_conditions import Column
 __all__ = ["ValidationConfig", "validation_config", "raw_targets", "panel_targets", "PANEL_OUTCOME"]
 
 PANEL_OUTCOME = "oohc_per_1000"
+_OBS_FILE = "observations.parquet"
 _OBS_LABEL = ("indicator", "region", "year", "gender")
 
 
@@ -48,6 +50,19 @@ class ValidationConfig:
         Largest ``|total - (female + male)|`` accepted for counts.
     examples : int
         Offending rows shown per failed expectation (at most 5 in messages).
+    max_count : float
+        Largest plausible count of persons, children or families of one region and year.
+    max_count_change : float
+        Largest plausible year-on-year change factor of a population or family count.
+    change_base : float
+        Year-on-year changes are checked only where the previous count is at least this.
+    max_percent_change : float
+        Largest plausible year-on-year change of a percentage, in percentage points.
+    max_missing_share : float
+        Largest share of an indicator's rows with an empty value field.
+    current_year : int
+        The calendar year when validation runs: no observation may be of a later year. Not in
+        any suite JSON (the expectation tests ``year - current_year <= 0``).
     """
 
     years: range
@@ -58,10 +73,18 @@ class ValidationConfig:
     min_denominator: float = 10000.0
     gender_tolerance: float = 0.5
     examples: int = 5
+    max_count: float = 2_500_000.0
+    max_count_change: float = 3.0
+    change_base: float = 100.0
+    max_percent_change: float = 25.0
+    max_missing_share: float = 0.1
+    current_year: int = 9999
 
 
-def validation_config(params: Params) -> ValidationConfig:
+def validation_config(params: Params, current_year: int | None = None) -> ValidationConfig:
     """Build :class:`ValidationConfig` from ``params`` (section ``validation`` and shared keys).
+
+    ``current_year`` defaults to the calendar year now (UTC).
 
     Raises
     ------
@@ -81,41 +104,78 @@ def validation_config(params: Params) -> ValidationConfig:
             min_denominator=float(section.get("min_denominator", 10000)),
             gender_tolerance=float(section.get("gender_tolerance", 0.5)),
             examples=int(section.get("examples", 5)),
+            max_count=float(section.get("max_count", 2_500_000)),
+            max_count_change=float(section.get("max_count_change", 3.0)),
+            change_base=float(section.get("change_base", 100)),
+            max_percent_change=float(section.get("max_percent_change", 25)),
+            max_missing_share=float(section.get("max_missing_share", 0.1)),
+            current_year=datetime.now(timezone.utc).year if current_year is None else int(current_year),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ParameterError(f"params.yaml: invalid 'validation' section ({exc!r}).") from exc
 
 
 def raw_targets(raw: RawData, catalogue: Catalogue, config: ValidationConfig) -> tuple[Target, ...]:
-    """The raw long observations, the region table and their derived frames, with expectations."""
-    obs, regions = raw.observations, raw.regions
+    """The raw long observations, the region table and their derived frames, with expectations.
+
+    The derived frames are built from the first row of each (indicator, region, year, gender)
+    key, so that duplicated keys are reported by ``unique_key`` instead of breaking the frames.
+    """
+    if not set(OBSERVATION_COLUMNS) <= set(raw.observations.columns):
+        return (Target("raw_observations", raw.observations, _observation_expectations(catalogue, config), _OBS_LABEL, (), "Raw long observations (Sotkanet schema)", _OBS_FILE),)
+    full, regions = raw.observations, raw.regions
+    obs = derived.first_per_key(full)
     codes = tuple(config.categories.values())
+    expected = catalogue.raw_ids if raw.is_synthetic else frozenset(i.sotkanet_id for i in catalogue.fetchable)
     return (
-        Target("raw_observations", obs, _observation_expectations(catalogue, config), _OBS_LABEL, ("value", "abs_value"), "Raw long observations (Sotkanet schema)"),
-        Target("raw_regions", regions, _region_expectations(config), ("id", "title_fi"), ("category",), "Region table"),
-        Target("raw_counts", derived.count_values(obs, catalogue), _count_expectations(), _OBS_LABEL, ("count",), "Values of count indicators"),
+        Target("raw_observations", full, _observation_expectations(catalogue, config), _OBS_LABEL, ("value", "abs_value"), "Raw long observations (Sotkanet schema)", _OBS_FILE),
+        Target("raw_regions", regions, _region_expectations(config), ("id", "title_fi"), ("category",), "Region table", "regions.csv"),
+        *_plausibility_targets(obs, catalogue, config, expected),
+        Target("raw_counts", derived.count_values(obs, catalogue), _count_expectations(config), _OBS_LABEL, ("count",), "Values of count indicators", _OBS_FILE),
         Target("raw_region_links", derived.region_links(obs, regions), (
             critical("column_values_to_be_in_set", "region_in_region_table", "every region id of the observations is in the region table", column="in_region_table", value_set=[True]),
-        ), ("region",), ("rows",), "Region ids of the observations"),
+        ), ("region",), ("rows",), "Region ids of the observations", _OBS_FILE),
         Target("raw_gender_totals", derived.gender_totals(obs, catalogue), (
             critical("column_values_to_be_between", "total_equals_female_plus_male", f"a count's total equals female + male (within {config.gender_tolerance})", column="difference", min_value=0, max_value=config.gender_tolerance),
-        ), ("indicator", "region", "year"), ("total", "female", "male"), "Counts published for total, female and male"),
+        ), ("indicator", "region", "year"), ("total", "female", "male"), "Counts published for total, female and male", _OBS_FILE),
         Target("raw_ratios", derived.raw_ratios(obs, catalogue), (
             critical("column_values_to_be_between", "numerator_at_most_denominator", "a count never exceeds its population (e.g. placements of 0-17 year-olds <= children 0-17)", column="excess", max_value=0),
             warning("column_values_to_be_between", "denominator_positive", "the population of a rate is positive", column="denominator", min_value=1),
-        ), ("rate", "region", "year"), ("numerator", "denominator"), "Numerators and denominators of count-based rates"),
+        ), ("rate", "region", "year"), ("numerator", "denominator"), "Numerators and denominators of count-based rates", _OBS_FILE),
         Target("raw_region_series", derived.region_series(obs, regions, codes), (
             warning("column_values_to_be_between", "no_gaps_in_region_series", "a region has data in every year between its first and last", column="gaps", min_value=0, max_value=0),
-        ), ("region", "category"), ("first_year", "last_year"), "Years with data per region"),
+        ), ("region", "category"), ("first_year", "last_year"), "Years with data per region", _OBS_FILE),
         Target("raw_indicator_gaps", derived.indicator_gaps(obs, regions, catalogue, codes), (
             warning("column_values_to_be_between", "gaps_explained_by_suppression", "a year missing inside an indicator's series is a suppressed small count or a year the indicator was not published for the category", column="unexplained", min_value=0, max_value=0),
-        ), ("indicator", "region"), ("missing", "suppressed", "unpublished"), "Indicator series with missing years"),
+        ), ("indicator", "region"), ("missing", "suppressed", "unpublished"), "Indicator series with missing years", _OBS_FILE),
         Target("raw_pilots", derived.raw_pilots(obs, regions, config.pilots, dict(config.categories), config.years), (
             critical("column_values_to_be_in_set", "pilot_in_region_table", "every pilot region is in the region table", column="in_region_table", value_set=[True]),
             critical("column_values_to_be_in_set", "pilot_category", "every pilot region has its params.yaml category", column="category_matches", value_set=[True]),
             critical("column_values_to_be_between", "pilot_every_year", "a pilot region has data in every year its category has", column="missing_years", min_value=0, max_value=0),
             critical("column_values_to_be_between", "pilot_pre_years", f"a pilot region has at least {config.min_pre_years} years before adoption", column="pre_years", min_value=config.min_pre_years),
-        ), ("pilot", "region"), ("region_name", "adoption_year"), "Coverage of the pilot regions"),
+        ), ("pilot", "region"), ("region_name", "adoption_year"), "Coverage of the pilot regions", _OBS_FILE),
+    )
+
+
+def _plausibility_targets(obs: pd.DataFrame, catalogue: Catalogue, config: ValidationConfig, expected: frozenset[int]) -> tuple[Target, ...]:
+    """What real data can get wrong that the schema does not show (issue 13): an indicator or its
+    value field gone, a year that has not happened, implausible jumps of counts and percentages."""
+    populations = [i.raw_id for i in catalogue.indicators if i.role == "denominator" and is_count(i)]
+    percents = [i.raw_id for i in catalogue.indicators if is_percent(i) and i.value_column == "value"]
+    return (
+        Target("raw_indicator_coverage", derived.indicator_coverage(obs, catalogue, expected), (
+            critical("column_values_to_be_between", "indicator_present", "every catalogue indicator the source delivers has rows", column="rows", min_value=1),
+            critical("column_values_to_be_between", "value_field_filled", f"at most {config.max_missing_share:g} of an indicator's rows have an empty value field (the catalogue's value or abs_value; all empty: the field was renamed or dropped)", column="missing_share", min_value=0, max_value=config.max_missing_share),
+        ), ("indicator", "key", "value_column"), ("rows", "missing"), "Rows and empty value fields per catalogue indicator", _OBS_FILE),
+        Target("raw_years", derived.future_years(obs, config.current_year), (
+            critical("column_values_to_be_between", "no_future_year", "no year after the current calendar year (when validation runs)", column="years_after_current", max_value=0),
+        ), ("indicator", "year", "region"), ("rows",), "Years of each indicator", _OBS_FILE),
+        Target("raw_count_changes", derived.count_changes(obs, catalogue, populations, config.change_base), (
+            critical("column_values_to_be_between", "count_change_plausible", f"a population or family count changes by at most a factor {config.max_count_change:g} from one year to the next (where the previous count is at least {config.change_base:g})", column="change_factor", min_value=1, max_value=config.max_count_change),
+        ), ("indicator", "region", "year"), ("previous", "value"), "Largest year-on-year change of each population or family count series", _OBS_FILE),
+        Target("raw_percent_changes", derived.percent_changes(obs, catalogue, percents), (
+            critical("column_values_to_be_between", "percent_change_plausible", f"a percentage changes by at most {config.max_percent_change:g} points from one year to the next", column="change_points", min_value=0, max_value=config.max_percent_change),
+        ), ("indicator", "region", "year"), ("previous", "value"), "Largest year-on-year change of each percentage series", _OBS_FILE),
     )
 
 
@@ -148,9 +208,10 @@ def _region_expectations(config: ValidationConfig) -> tuple[Any, ...]:
     )
 
 
-def _count_expectations() -> tuple[Any, ...]:
+def _count_expectations(config: ValidationConfig) -> tuple[Any, ...]:
     return (
         critical("column_values_to_be_between", "count_non_negative", "counts are non-negative", column="count", min_value=0),
+        critical("column_values_to_be_between", "count_at_most_max", f"a count of one region and year is at most {config.max_count:,.0f} (about twice the largest count in the real extract)", column="count", max_value=config.max_count),
         critical("column_values_to_be_between", "count_whole_number", "counts are whole numbers", column="fraction", min_value=0, max_value=0),
     )
 
@@ -166,17 +227,18 @@ def panel_targets(name: str, panel: pd.DataFrame, catalogue: Catalogue, config: 
     if name not in config.categories:
         raise ParameterError(f"panel '{name}' is not under panel.categories {sorted(config.categories)}.")
     table = f"panel_{name}"
+    file = f"{name}.parquet"
     pilots = tuple(p for p in config.pilots if p.category == name)
     return (
-        Target(table, panel, _panel_expectations(panel, catalogue, config, config.categories[name]), ("region", "region_name", "year"), (), f"Region-year panel '{name}'"),
-        Target(f"{table}_rates", derived.rate_cells(panel, catalogue, config.min_denominator), _rate_expectations(panel, catalogue, config), ("rate", "region", "region_name", "year"), ("value", "denominator", "basis"), f"Rate cells of panel '{name}'"),
+        Target(table, panel, _panel_expectations(panel, catalogue, config, config.categories[name]), ("region", "region_name", "year"), (), f"Region-year panel '{name}'", file),
+        Target(f"{table}_rates", derived.rate_cells(panel, catalogue, config.min_denominator), _rate_expectations(panel, catalogue, config), ("rate", "region", "region_name", "year"), ("value", "denominator", "basis"), f"Rate cells of panel '{name}'", file),
         Target(f"{table}_ratios", derived.panel_ratios(panel, catalogue), (
             critical("column_values_to_be_between", "numerator_at_most_denominator", "a published count never exceeds its population", column="excess", max_value=0),
-        ), ("rate", "region", "region_name", "year"), ("numerator", "denominator"), f"Published numerators against denominators in panel '{name}'"),
+        ), ("rate", "region", "region_name", "year"), ("numerator", "denominator"), f"Published numerators against denominators in panel '{name}'", file),
         Target(f"{table}_pilots", derived.panel_pilots(panel, pilots, PANEL_OUTCOME), (
             critical("column_values_to_be_between", "pilot_present", "every pilot of the panel has rows", column="rows", min_value=1),
             critical("column_values_to_be_between", "pilot_pre_years", f"every pilot has at least {config.min_pre_years} years with {PANEL_OUTCOME} before adoption", column="pre_years", min_value=config.min_pre_years),
-        ), ("pilot", "region"), ("adoption_year",), f"Pilots of panel '{name}'"),
+        ), ("pilot", "region"), ("adoption_year",), f"Pilots of panel '{name}'", file),
     )
 
 
