@@ -12,8 +12,9 @@ import argparse
 import json
 from pathlib import Path
 
+from _entry import run  # first: it may restart the interpreter (PYTHONHASHSEED) and checks params.yaml
+
 import pandas as pd
-from _entry import run
 
 from aoresearch.config import load_params
 from aoresearch.errors import RawDataError

@@ -15,8 +15,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from _entry import run  # first: it may restart the interpreter (PYTHONHASHSEED) and checks params.yaml
+
 import pandas as pd
-from _entry import run
 
 from aoresearch.catalogue import load_catalogue
 from aoresearch.config import load_params
