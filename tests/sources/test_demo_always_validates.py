@@ -36,7 +36,7 @@ from aoresearch.validation import (
     derived, load_site_config, panel_targets, raw_targets, validate_panels, validate_raw, validation_config,
 )
 from aoresearch.validation.report import CRITICAL, severity_of
-from aoresearch.validation.rules import Target
+from aoresearch.validation.rules import Target, is_count, is_percent
 
 from demo_expectations import critical_failures
 
@@ -45,14 +45,26 @@ PROPERTY_SEEDS = tuple(range(1, 51))
 GX_SEEDS = (777, 780)
 WORKERS = 2
 # Raw targets whose frames depend on the random draws, and how each frame is derived.
+def _count_changes(obs, catalogue):
+    populations = [i.raw_id for i in catalogue.indicators if i.role == "denominator" and is_count(i)]
+    return derived.count_changes(obs, catalogue, populations, _inputs()[2].change_base)
+
+
+def _percent_changes(obs, catalogue):
+    return derived.percent_changes(obs, catalogue, [i.raw_id for i in catalogue.indicators if is_percent(i) and i.value_column == "value"])
+
+
 VALUE_DEPENDENT_RAW = {
     "raw_observations": lambda obs, catalogue: obs,
     "raw_counts": derived.count_values,
     "raw_ratios": derived.raw_ratios,
+    "raw_count_changes": _count_changes,
+    "raw_percent_changes": _percent_changes,
 }
 # Raw targets fixed by construction: the packaged region table with every simulated region,
-# female = binomial(total) and male = total - female, population rows for every region and year.
-STRUCTURAL_RAW = {"raw_regions", "raw_region_links", "raw_gender_totals", "raw_pilots"}
+# female = binomial(total) and male = total - female, population rows for every region and year,
+# every catalogue indicator with its value field, only the configured years.
+STRUCTURAL_RAW = {"raw_regions", "raw_region_links", "raw_gender_totals", "raw_pilots", "raw_indicator_coverage", "raw_years"}
 
 
 @lru_cache(maxsize=1)
