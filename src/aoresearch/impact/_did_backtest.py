@@ -8,9 +8,8 @@ is mostly its own noise), and every region shares the *same* post-period movemen
 world where parallel trends hold only on average the pilot's DiD is a persistent drift that
 the noise-dominated placebos do not reproduce. ``benchmarks/impact_quality.py`` measured it
 on 200 demo worlds without an effect: a Tampere-like pilot's DiD rejected the true null in 7.3%
-(average effect) and 6.7% (per year) of tests at the 5% level with the cross-section; on
-``oohc_per_1000`` alone (150 worlds) in 9.3% of both when each placebo was studentised by the
-same DiD at earlier base years of its own history.
+(average effect) and 6.7% (per year) of tests at the 5% level with the cross-section (the
+benchmark at commit 02962f0; 3.1% and 5.5% with the in-time placebos below).
 
 What the funders' question needs is how far the DiD of *this* pilot moves, without any
 intervention, over as many years as the post period has. Every earlier base year ``b`` of the

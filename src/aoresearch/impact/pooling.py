@@ -31,7 +31,8 @@ year:
   (``benchmarks/impact_quality.py --datasets 150 --outcomes oohc_per_1000 --validate-every 0``)
   the 95% coverage of the pooled effect with effect / without effect was 0.953 / 0.980 (all
   four pilots), 0.953 / 0.967 (the two cities), 0.953 / 0.987 (the two counties); the
-  independent-pilots method gave 0.953 / 0.980, 0.940 / 0.980 and 0.987 / 0.987. The mean
+  independent-pilots method (the same command at commit 02962f0) gave 0.953 / 0.980,
+  0.940 / 0.980 and 0.987 / 0.987. The mean
   pairwise correlation of the pilots' errors is reported too (``error_correlation``).
 """
 
