@@ -30,30 +30,4 @@ def __getattr__(name: str):
     return value
 
 
-__all__ = [
-    "CRITICAL",
-    "WARNING",
-    "ExpectationOutcome",
-    "ValidationReport",
-    "Target",
-    "ValidationConfig",
-    "validation_config",
-    "raw_targets",
-    "panel_targets",
-    "run_targets",
-    "load_site_config",
-    "write_suites",
-    "validate_raw",
-    "validate_panels",
-    "write_metrics",
-    "Gate",
-    "RAW_MARKER",
-    "PANELS_MARKER",
-    "RECOVERY",
-    "raw_gate",
-    "panels_gate",
-    "panel_files",
-    "publish",
-    "revoke",
-    "require_validated",
-]
+__all__ = [name for names in _HOME.values() for name in names]
