@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 KERNEL := aoresearch
 STAMP  := $(VENV)/.installed
 
-.PHONY: env repro test lab bench lock clean-env
+.PHONY: env repro test lab bench lock clean-env push pull
 
 env: $(STAMP)
 
@@ -27,6 +27,16 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 repro: env
 	dvc repro
+
+# Results without recomputing (README, "Getting the results without recomputing"): whoever ran
+# the pipeline pushes every cached output to the default remote (.dvc/config); a reviewer's
+# clone pulls them, and `dvc status` then reports the pipeline up to date.
+push: env
+	dvc push
+
+pull: env
+	@dvc pull || { echo "error: some outputs recorded in dvc.lock are not in DVC remote '$$(dvc remote default)' ($$(dvc remote list | awk -v r="$$(dvc remote default)" '$$1 == r {print $$2}')). Whoever ran the pipeline for this commit runs 'make push'; or point the remote at the storage they pushed to (README, 'Getting the results without recomputing')."; exit 1; }
+	dvc status
 
 test: env
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -30,7 +30,7 @@ def main() -> int:
         for pilot in params.pilots:
             start = time.perf_counter()
             subprocess.run([sys.executable, "pipelines/impact.py", pilot.key, "--out", f"{tmp}/{pilot.key}",
-                            "--metrics", f"{tmp}/{pilot.key}.json"], cwd=REPO, check=True, capture_output=True)
+                            "--metrics", f"{tmp}/{pilot.key}.json", "--plots", f"{tmp}/{pilot.key}_plots"], cwd=REPO, check=True, capture_output=True)
             times[pilot.key] = round(time.perf_counter() - start, 2)
             summary = json.loads(Path(tmp, pilot.key, "summary.json").read_text())
             times[pilot.key + "_outcomes"] = len(summary["outcomes"])

@@ -1,4 +1,8 @@
-"""DVC stage `associations`: fixed-effects regressions of outcomes on risk and protective factors."""
+"""DVC stage `associations`: fixed-effects regressions of outcomes on risk and protective factors.
+
+Writes the coefficient table (`--out`), every model's summary (`--summary`) and the headline
+counts per specification (`--metrics`; schemas: `aoresearch.factors.stage`).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--catalogue", default="src/aoresearch/resources/indicators.yaml")
     parser.add_argument("--panel", default="data/panel", help="folder of the panel stage's output")
     parser.add_argument("--out", default="data/factors/associations.parquet")
-    parser.add_argument("--metrics", default="metrics/associations.json")
+    parser.add_argument("--summary", default="data/factors/associations.json", help="every model's N, R2 and coefficients")
+    parser.add_argument("--metrics", default="metrics/associations.json", help="headline counts per specification")
     parser.add_argument("--validated", default=PANELS_MARKER, help="validate_panels' success marker")
     parser.add_argument("--validation-metrics", default="metrics/validation_panels.json", help="validate_panels' metrics (named in errors)")
     args = parser.parse_args(argv)
@@ -26,9 +31,10 @@ def main(argv: list[str]) -> int:
     config = parse_factors_config(params.raw.get("factors"), params.seed)
     require_validated(panels_gate(args.panel, args.validated, args.validation_metrics), panel_files("municipality"))
     panel, synthetic = read_panel(args.panel, "municipality")
-    table, metrics = associations_stage(panel, config, load_catalogue(args.catalogue), synthetic)
+    table, summary, headline = associations_stage(panel, config, load_catalogue(args.catalogue), synthetic)
     write_table(table, args.out)
-    write_json(metrics, args.metrics)
+    write_json(summary, args.summary)
+    write_json(headline, args.metrics)
     return 0
 
 

@@ -1,4 +1,9 @@
-"""DVC stage `forecast`: gradient-boosted forecasts, rolling-origin evaluation, SHAP attributions, plots."""
+"""DVC stage `forecast`: gradient-boosted forecasts, rolling-origin evaluation, SHAP attributions, plots.
+
+Writes tables, models and the full evaluation (`<out>/summary.json`), PNG figures, the headline
+skill per outcome (`--metrics`) and the `dvc plots` file `<plots>/accuracy.csv` (schemas:
+`aoresearch.factors.stage`).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +24,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--panel", default="data/panel", help="folder of the panel stage's output")
     parser.add_argument("--out", default="data/factors/forecast")
     parser.add_argument("--figures", default="reports/figures/factors")
-    parser.add_argument("--metrics", default="metrics/forecast.json")
+    parser.add_argument("--metrics", default="metrics/forecast.json", help="headline skill per outcome")
+    parser.add_argument("--plots", default="plots/forecast", help="folder of the dvc plots CSV")
     parser.add_argument("--validated", default=PANELS_MARKER, help="validate_panels' success marker")
     parser.add_argument("--validation-metrics", default="metrics/validation_panels.json", help="validate_panels' metrics (named in errors)")
     args = parser.parse_args(argv)
@@ -31,7 +37,7 @@ def main(argv: list[str]) -> int:
     panels = {name: panel for name, (panel, _) in loaded.items()}
     synthetic = loaded["municipality"][1]
     outputs = forecast_stage(panels, config, load_catalogue(args.catalogue), params.pilots, synthetic)
-    write_forecast_outputs(outputs, args.out, args.figures, args.metrics, synthetic)
+    write_forecast_outputs(outputs, args.out, args.figures, args.metrics, args.plots, synthetic)
     return 0
 
 

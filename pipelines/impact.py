@@ -2,8 +2,9 @@
 
 Reads the panel of the pilot's category, evaluates every outcome in `impact.outcomes` with
 synthetic control, Callaway-Sant'Anna DiD and a TWFE event study (or gives a baseline and
-monitoring plan when there are no post-adoption data), and writes `data/impact/<pilot>/` and
-`metrics/impact/<pilot>.json` (schemas: `aoresearch.impact.outputs`).
+monitoring plan when there are no post-adoption data), and writes `data/impact/<pilot>/`, the
+headline metrics `metrics/impact/<pilot>.json` and the plot CSVs `plots/impact/<pilot>/`
+(schemas: `aoresearch.impact.outputs`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--panels", default="data/panel")
     parser.add_argument("--out", default=None, help="default data/impact/<pilot>")
     parser.add_argument("--metrics", default=None, help="default metrics/impact/<pilot>.json")
+    parser.add_argument("--plots", default=None, help="folder of the plot CSVs, default plots/impact/<pilot>")
     parser.add_argument("--pilot-regions", default="data/pilot_regions.json", help="written by the pilot_regions stage")
     parser.add_argument("--validated", default=PANELS_MARKER, help="validate_panels' success marker")
     parser.add_argument("--validation-metrics", default="metrics/validation_panels.json", help="validate_panels' metrics (named in errors)")
@@ -51,7 +53,8 @@ def main(argv: list[str]) -> int:
     synthetic = bool(json.loads(summary_path.read_text(encoding="utf-8")).get("synthetic", False)) if summary_path.is_file() else False
     result = evaluate_pilot(panel, pilot, params.pilots, config, params.seed, synthetic)
     out = args.out or f"data/impact/{pilot.key}"
-    write_outputs(result, config, out, args.metrics or f"metrics/impact/{pilot.key}.json")
+    write_outputs(result, config, out, args.metrics or f"metrics/impact/{pilot.key}.json",
+                  args.plots or f"plots/impact/{pilot.key}")
     return 0
 
 

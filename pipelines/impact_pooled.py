@@ -1,5 +1,6 @@
 """DVC stage `impact_pooled`: the pooled effect of the pilots that started in the same year,
-per region category and overall (`aoresearch.impact.pooling`), from every `impact@<pilot>` output.
+per region category and overall (`aoresearch.impact.pooling`), from every `impact@<pilot>` output: every outcome in
+`data/impact_pooled/pooled.parquet`, the headline outcome per group in the metrics file.
 
 Usage: python pipelines/impact_pooled.py [--impact data/impact] [--out data/impact_pooled]
        [--metrics metrics/impact_pooled.json]
@@ -30,7 +31,7 @@ def main(argv: list[str]) -> int:
     pilots = {p.key: read_pilot_folder(Path(args.impact) / p.key) for p in params.pilots}
     pooled = pool_pilots(pilots, config.alpha, config.power, config.min_backtests)
     synthetic = any(p["synthetic"] for p in pilots.values())
-    write_pooled(pooled, synthetic, config.alpha, args.out, args.metrics)
+    write_pooled(pooled, synthetic, config.alpha, config.headline_outcome, args.out, args.metrics)
     return 0
 
 

@@ -17,6 +17,7 @@ from aoresearch.config import load_params
 from aoresearch.impact.config import parse_impact_config
 from aoresearch.reports.pooled import pooled_index_html, read_pooled
 from aoresearch.reports import is_synthetic, read_panel_summaries, read_provenance, report_settings, t
+from aoresearch.reports.dating import report_basis
 from aoresearch.reports.index import IndexEntry, lead_of_notebook, write_index
 
 
@@ -42,10 +43,12 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     params = load_params(args.params)
     lang = report_settings(params).language
-    synthetic = is_synthetic(read_provenance(args.data / "raw"), read_panel_summaries(args.data / "panel"))
+    provenance = read_provenance(args.data / "raw")
+    synthetic = is_synthetic(provenance, read_panel_summaries(args.data / "panel"))
     impact = parse_impact_config(params.raw.get("impact"), args.params)
     pooled = pooled_index_html(read_pooled(args.data / "impact_pooled"), impact.headline_outcome, lang, impact.alpha)
-    write_index(entries(args.reports, params, lang), args.reports / "html" / "index.html", lang, synthetic, pooled)
+    write_index(entries(args.reports, params, lang), args.reports / "html" / "index.html", lang, synthetic, pooled,
+                generated=report_basis(provenance, lang))
     return 0
 
 

@@ -44,8 +44,7 @@ def report_parameters(report: str, args: argparse.Namespace, params) -> tuple[st
                 {**common, "pilot": pilot.key, "impact_dir": str(data / "impact"), "metrics_dir": str(args.metrics.resolve())},
                 {"region": pilot.name})
     if report == "risk_factors":
-        return report, {**common, "factors_dir": str(data / "factors"), "figures_dir": str(args.figures.resolve()),
-                        "forecast_metrics_path": str(args.metrics.resolve() / "forecast.json")}, {}
+        return report, {**common, "factors_dir": str(data / "factors"), "figures_dir": str(args.figures.resolve())}, {}
     return report, {**common, "scenarios_path": str(data / "factors" / "scenarios.parquet"),
                     "small_count_max": settings.small_count_max}, {}
 

@@ -1,4 +1,8 @@
-"""DVC stage `scenarios`: projections of outcome rates 1-3 years ahead under factor scenarios."""
+"""DVC stage `scenarios`: projections of outcome rates 1-3 years ahead under factor scenarios.
+
+Writes the projection table (`--out`) and its summary (`--summary`: national means and the
+pilots' projections); no metrics file (schemas: `aoresearch.factors.stage`).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--catalogue", default="src/aoresearch/resources/indicators.yaml")
     parser.add_argument("--panel", default="data/panel", help="folder of the panel stage's output")
     parser.add_argument("--out", default="data/factors/scenarios.parquet")
-    parser.add_argument("--metrics", default="metrics/scenarios.json")
+    parser.add_argument("--summary", default="data/factors/scenarios.json", help="national means and pilots' projections")
     parser.add_argument("--validated", default=PANELS_MARKER, help="validate_panels' success marker")
     parser.add_argument("--validation-metrics", default="metrics/validation_panels.json", help="validate_panels' metrics (named in errors)")
     args = parser.parse_args(argv)
@@ -27,9 +31,9 @@ def main(argv: list[str]) -> int:
     require_validated(panels_gate(args.panel, args.validated, args.validation_metrics), panel_files("municipality", "wellbeing_county"))
     loaded = {name: read_panel(args.panel, name) for name in ("municipality", "wellbeing_county")}
     synthetic = loaded["municipality"][1]
-    table, metrics = scenarios_stage({k: v[0] for k, v in loaded.items()}, config, load_catalogue(args.catalogue), params.pilots, synthetic)
+    table, summary = scenarios_stage({k: v[0] for k, v in loaded.items()}, config, load_catalogue(args.catalogue), params.pilots, synthetic)
     write_table(table, args.out)
-    write_json(metrics, args.metrics)
+    write_json(summary, args.summary)
     return 0
 
 

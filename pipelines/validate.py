@@ -1,11 +1,11 @@
 """DVC stages `validate_raw` and `validate_panels`: Great Expectations on data/raw or data/panel.
 
-    python pipelines/validate.py raw      # data/raw -> reports/validation/raw/, metrics/validation_raw.json, data/validated/raw.json
-    python pipelines/validate.py panels   # data/panel -> reports/validation/panels/, metrics/validation_panels.json, data/validated/panels.json
+    python pipelines/validate.py raw      # data/raw -> reports/validation/raw/, metrics/validation_raw.json, data/validation/raw.json, data/validated/raw.json
+    python pipelines/validate.py panels   # data/panel -> reports/validation/panels/, metrics/validation_panels.json, data/validation/panels.json, data/validated/panels.json
     python pipelines/validate.py suites   # refresh the suites JSON under gx/expectations/ (demo data)
 
 A critical failure exits 1 with `error: ...` naming the expectation, table, column and offending
-rows; warnings are logged and counted in the metrics JSON. The success marker (`--marker`), which
+rows; warnings are logged, counted in the metrics JSON and listed in the summary JSON. The success marker (`--marker`), which
 every consumer of the data checks, is removed first and written only when no critical
 expectation failed.
 """
@@ -49,7 +49,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--raw", default="data/raw")
     parser.add_argument("--panels", default="data/panel")
     parser.add_argument("--docs", default=None, help="Data Docs folder (default: the site's folder in gx/great_expectations.yml)")
-    parser.add_argument("--metrics", default=None, help="metrics JSON (default: metrics/validation_<what>.json)")
+    parser.add_argument("--metrics", default=None, help="headline counts JSON (default: metrics/validation_<what>.json)")
+    parser.add_argument("--summary", default=None, help="counts and every warning (default: data/validation/<what>.json)")
     parser.add_argument("--marker", default=None, help="success marker (default: data/validated/<what>.json)")
     args = parser.parse_args(argv)
     params, catalogue = load_params(args.params), load_catalogue(args.catalogue)
@@ -70,7 +71,7 @@ def main(argv: list[str]) -> int:
         report = validate_panels(panels, catalogue, config, site, source=args.panels)
         synthetic = any(_synthetic(Path(args.panels), name) for name in config.categories)
         files = panel_files(*config.categories)
-    write_metrics(report, synthetic, metrics)
+    write_metrics(report, synthetic, metrics, args.summary or f"data/validation/{args.what}.json")
     publish(gate, report, files)
     report.raise_for_critical(docs)
     return 0

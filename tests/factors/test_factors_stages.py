@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aoresearch.factors import forecast_stage, parse_factors_config, scenarios_stage
+from aoresearch.factors import accuracy_plot, forecast_headline, forecast_stage, parse_factors_config, scenarios_stage
 from aoresearch.panel.stage import make_panel
 
 TINY = {
@@ -32,15 +32,15 @@ def config():
 
 def test_forecast_stage_outputs_and_skips(panels, config, catalogue, params):
     out = forecast_stage(panels, config, catalogue, params.pilots, synthetic=True)
-    metrics = out.metrics
-    assert metrics["synthetic"] is True
-    assert set(metrics["factors_skipped"]) == {"no_such_factor"}
-    assert set(metrics["outcomes_skipped"]) == {"no_such_outcome"}
-    summary = metrics["outcomes"]["oohc_per_1000"]
+    document = out.summary
+    assert document["synthetic"] is True
+    assert set(document["factors_skipped"]) == {"no_such_factor"}
+    assert set(document["outcomes_skipped"]) == {"no_such_outcome"}
+    summary = document["outcomes"]["oohc_per_1000"]
     assert isinstance(summary["beats_persistence"], bool)
     assert summary["beats_persistence"] == (summary["mae_ratio_to_persistence"]["model"] < 1.0)
     assert 0.0 <= summary["interval"]["coverage_weighted"] <= 1.0
-    assert metrics["shap_additivity_max_abs_error"] < 1e-6
+    assert document["shap_additivity_max_abs_error"] < 1e-6
     attributions = out.pilot_attributions
     assert set(attributions["pilot"]) == {p.key for p in params.pilots}
     county = attributions[attributions["region"] == 972]
@@ -52,14 +52,26 @@ def test_forecast_stage_outputs_and_skips(panels, config, catalogue, params):
     assert {"outcome", "factor", "expected_role", "direction", "shap_mean_abs", "stability", "mismatch"} <= set(table.columns)
 
 
+def test_forecast_headline_and_plot_are_small_views_of_the_summary(panels, config, catalogue, params):
+    document = forecast_stage(panels, config, catalogue, params.pilots, synthetic=True).summary
+    headline = forecast_headline(document)
+    skill = document["outcomes"]["oohc_per_1000"]
+    assert headline["outcomes"] == {"oohc_per_1000": {"mae_ratio_to_persistence": skill["mae_ratio_to_persistence"]["model"],
+                                                      "coverage": skill["interval"]["coverage_weighted"]}}
+    assert headline["nominal_coverage"] == skill["interval"]["nominal"] and headline["synthetic"] is True
+    plot = accuracy_plot(document)
+    assert list(plot.columns) == ["outcome", "model", "fe_linear", "region_trend", "coverage", "nominal"]
+    assert list(plot["outcome"]) == ["oohc_per_1000"]
+
+
 def test_scenarios_stage_projects_every_region_and_scenario(panels, config, catalogue, params):
-    table, metrics = scenarios_stage(panels, config, catalogue, params.pilots, synthetic=True)
+    table, summary = scenarios_stage(panels, config, catalogue, params.pilots, synthetic=True)
     assert SCENARIO_COLUMNS <= set(table.columns)
     assert set(table["scenario"]) == {"baseline", "unemployment_plus_3pp", "poverty_up"}
     assert set(table["horizon"]) == {1, 2}
     assert (table["lower"] <= table["prediction"]).all() and (table["prediction"] <= table["upper"]).all()
     assert {972, 964, 965, 378, 261} <= set(table["region"])
-    assert metrics["scenario_factors_without_data"] == {"poverty_up": ["child_low_income_pct"]}
+    assert summary["scenario_factors_without_data"] == {"poverty_up": ["child_low_income_pct"]}
     assert not table.duplicated(["region", "outcome", "scenario", "horizon"]).any()
 
 
@@ -69,7 +81,7 @@ def test_forecast_stage_outputs_do_not_depend_on_n_jobs(panels, catalogue, param
     two = {**TINY, "outcomes": ["oohc_per_1000", "oohc_13_17_per_1000", "no_such_outcome"]}
     serial = forecast_stage(panels, parse_factors_config({**two, "n_jobs": 1}, seed=1), catalogue, params.pilots, synthetic=True)
     parallel = forecast_stage(panels, parse_factors_config({**two, "n_jobs": 2}, seed=1), catalogue, params.pilots, synthetic=True)
-    assert list(parallel.metrics["outcomes"]) == ["oohc_per_1000", "oohc_13_17_per_1000"]
-    assert parallel.metrics == serial.metrics
+    assert list(parallel.summary["outcomes"]) == ["oohc_per_1000", "oohc_13_17_per_1000"]
+    assert parallel.summary == serial.summary
     for name in ("cv_predictions", "shap_values", "factor_table", "pilot_attributions"):
         pd.testing.assert_frame_equal(getattr(parallel, name), getattr(serial, name), check_exact=True)

@@ -1,4 +1,4 @@
-"""Pieces of the per-pilot evaluation: placebo DiD inference, donor pools, configuration."""
+"""Pieces of the per-pilot evaluation: closed-form DiD paths, donor pools, configuration."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from aoresearch.config import Pilot
 from aoresearch.errors import InsufficientDataError, ParameterError
 from aoresearch.impact import StaggeredDiD, find_pilot, parse_impact_config, pilot_donors
-from aoresearch.impact._did_placebo import did_paths, studentised_interval
+from aoresearch.impact._did_placebo import did_paths
 
 ATOL = 1e-9
 
@@ -32,21 +32,6 @@ def test_closed_form_did_paths_equal_csdid_att_gt():
     cs = StaggeredDiD().fit(panel, unit="region", time="year", outcome="y", group="g")
     att = cs.att_gt_.set_index("time")["att"]
     np.testing.assert_allclose(paths.paths[0, 1:], att.reindex(wide.columns[1:]).to_numpy(), atol=ATOL)
-
-
-def test_studentised_interval_rank_rule_and_t_fallback():
-    placebos = np.linspace(-2, 2, 39)  # 39 placebos: a 5% rank test is possible
-    lower, upper, p = studentised_interval(0.5, 1.0, placebos, 0.05)
-    assert lower < 0.5 < upper and upper - 0.5 == pytest.approx(0.5 - lower)
-    assert p == pytest.approx((1 + np.sum(np.abs(placebos) >= 0.5)) / 40)
-    few = np.array([-1.0, 0.5, 1.0, -0.5])  # too few for a 5% rank test
-    lower, upper, p = studentised_interval(0.0, 2.0, few, 0.05)
-    assert np.isfinite(lower) and np.isfinite(upper) and p == pytest.approx(1.0)
-    assert upper - lower > 2 * 2.0 * np.sqrt(np.mean(few**2))  # wider than +-1.96 sd with t(3)
-
-
-def test_studentised_interval_is_nan_without_noise_scale():
-    assert all(np.isnan(v) for v in studentised_interval(1.0, 0.0, np.ones(30), 0.05))
 
 
 def _pilot(key, region, within=()):

@@ -40,6 +40,7 @@ def workspace(tmp_path_factory, demo_raw, catalogue, params, repo_root) -> Path:
 def run_stage(repo_root: Path, root: Path, pilot: str, name: str, regions: str = "pilot_regions.json") -> subprocess.CompletedProcess:
     command = [sys.executable, str(repo_root / "pipelines" / "impact.py"), pilot, "--params", str(root / "params.yaml"),
                "--panels", str(root / "panel"), "--out", str(root / name / pilot), "--metrics", str(root / name / f"{pilot}.json"),
+               "--plots", str(root / name / f"{pilot}_plots"),
                "--pilot-regions", str(root / regions), "--validated", str(root / "validated.json"),
                "--validation-metrics", str(root / "validation.json")]
     return subprocess.run(command, capture_output=True, text=True, cwd=repo_root)
@@ -79,6 +80,8 @@ def test_outputs_are_deterministic_across_runs(runs):
         assert (first / f"{name}.parquet").read_bytes() == (second / f"{name}.parquet").read_bytes(), name
     assert (first / "summary.json").read_text() == (second / "summary.json").read_text()
     assert first.with_suffix(".json").read_text() == second.with_suffix(".json").read_text()
+    for plot in ("gap.csv", "event_study.csv"):
+        assert (first.parent / "north_karelia_plots" / plot).read_bytes() == (second.parent / "north_karelia_plots" / plot).read_bytes()
 
 
 def test_effect_pilot_has_the_contract_schema_and_synthetic_flag(runs):
@@ -96,8 +99,25 @@ def test_effect_pilot_has_the_contract_schema_and_synthetic_flag(runs):
     weights = pd.read_parquet(folder / "weights.parquet")
     assert weights.groupby("outcome")["weight"].sum().round(6).eq(1).all()
     assert 970 not in set(weights["donor"])  # Pirkanmaa contains the pilot Tampere
+    assert set(json.loads((folder / "outcomes.json").read_text())["outcomes"]) == set(OUTCOMES)
     metrics = json.loads(folder.with_suffix(".json").read_text())
-    assert set(metrics["outcomes"]) == set(OUTCOMES)
+    assert metrics["outcome"] == "oohc_per_1000" and metrics["status"] == "effect"
+    assert metrics["percent_lower"] <= metrics["percent"] <= metrics["percent_upper"] and 0 <= metrics["p_value"] <= 1
+    assert metrics["mde_percent"] > 0 and metrics["n_backtests"] >= 5 and metrics["n_placebos"] >= 1
+    assert all(not isinstance(v, (dict, list)) for v in metrics.values())  # flat: one value per column in `dvc metrics show`
+
+
+def test_plot_files_hold_the_headline_gap_and_event_study(runs):
+    plots = runs[("a", "north_karelia")].parent / "north_karelia_plots"
+    gap = pd.read_csv(plots / "gap.csv")
+    assert list(gap.columns) == ["year", "observed", "synthetic", "gap", "post"]
+    assert (gap["observed"] - gap["synthetic"] - gap["gap"]).abs().max() < 1e-4
+    assert gap.loc[gap["post"] == 1, "year"].min() == 2020
+    event = pd.read_csv(plots / "event_study.csv")
+    assert list(event.columns) == ["event_time", "estimate", "lower", "upper"] and event["event_time"].is_unique
+    bounded = event.dropna(subset=["lower", "upper"])  # the reference year is 0 by construction, without bounds
+    assert len(bounded) == len(event) - 1 and event.loc[event["lower"].isna(), "estimate"].eq(0).all()
+    assert (bounded["lower"] <= bounded["estimate"]).all() and (bounded["estimate"] <= bounded["upper"]).all()
 
 
 def test_baseline_pilot_has_no_effects_but_power_and_monitoring(runs):
@@ -111,5 +131,7 @@ def test_baseline_pilot_has_no_effects_but_power_and_monitoring(runs):
     assert power.groupby("outcome")["n_post"].apply(list).map(lambda h: h == [1, 2, 3, 4, 5]).all()
     assert (power["mde"] > 0).all() and power["n_backtests"].ge(5).all()
     metrics = json.loads(folder.with_suffix(".json").read_text())
-    assert metrics["status"] == "baseline"
-    assert metrics["outcomes"]["oohc_per_1000"]["mde"] > 0
+    assert metrics["status"] == "baseline" and "percent" not in metrics
+    assert metrics["mde_percent"] > 0 and metrics["mde_n_post"] == 3
+    assert json.loads((folder / "outcomes.json").read_text())["outcomes"]["oohc_per_1000"]["mde"] > 0
+    assert pd.read_csv(folder.parent / "central_finland_plots" / "event_study.csv").empty

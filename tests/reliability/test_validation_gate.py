@@ -79,7 +79,8 @@ class Workspace:
 
     def validate_args(self) -> list[str]:
         return ["raw", *self.common(), "--gx", str(REPO / "gx"), "--raw", str(self.raw), "--docs", str(self.root / "docs"),
-                "--metrics", str(self.metrics), "--marker", str(self.marker)]
+                "--metrics", str(self.metrics), "--summary", str(self.root / "data" / "validation" / "raw.json"),
+                "--marker", str(self.marker)]
 
     def panel_args(self) -> list[str]:
         return ["municipality", *self.common(), "--raw", str(self.raw), "--out", str(self.panels),

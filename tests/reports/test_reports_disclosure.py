@@ -73,9 +73,10 @@ def test_reports_forecast_accuracy_against_persistence(tmp_path):
 
     summary = {"mae_ratio_to_persistence": {"model": 0.87, "persistence": 1.0, "region_trend": 1.12, "fe_linear": 0.75},
                "interval": {"nominal": 0.9, "coverage_weighted": 0.854}, "test_years": [2012, 2013, 2014]}
-    path = tmp_path / "forecast.json"
+    path = tmp_path / "factors" / "forecast" / "summary.json"
+    path.parent.mkdir(parents=True)
     path.write_text(json.dumps({"outcomes": {"y": summary}}), encoding="utf-8")
-    results = load_factors(tmp_path / "factors", tmp_path, path)
+    results = load_factors(tmp_path / "factors", tmp_path)
     accuracy = forecast_accuracy(results, "y")
     assert (accuracy.ratio, accuracy.baselines) == (0.87, {"region_trend": 1.12, "fe_linear": 0.75})
     assert (accuracy.first_year, accuracy.last_year, accuracy.nominal) == (2012, 2014, 0.9)
@@ -83,8 +84,8 @@ def test_reports_forecast_accuracy_against_persistence(tmp_path):
     assert "Tested on years 2012–2014" in text and "were 13.0% closer to what happened" in text
     assert "85% of the observed values fell inside the 90% forecast intervals" in text
     worse = {"outcomes": {"y": {**summary, "mae_ratio_to_persistence": {"model": 1.02}}}}
-    text = accuracy_html(forecast_accuracy(FactorResults({}, tmp_path, forecast_metrics=worse), "y"), "y", "a year ahead", "en")
+    text = accuracy_html(forecast_accuracy(FactorResults({}, tmp_path, forecast_summary=worse), "y"), "y", "a year ahead", "en")
     assert "were not more accurate than simply carrying the last observed value forward (their error was 102.0%" in text
     assert forecast_accuracy(results, "other") is None and accuracy_html(None, "y", "a year ahead", "en") == ""
-    missing = load_factors(tmp_path / "factors", tmp_path, tmp_path / "absent.json")
-    assert str(tmp_path / "absent.json") in missing.missing and forecast_accuracy(missing, "y") is None
+    missing = load_factors(tmp_path / "absent", tmp_path)
+    assert str(tmp_path / "absent" / "forecast" / "summary.json") in missing.missing and forecast_accuracy(missing, "y") is None

@@ -61,6 +61,7 @@ def run_stages(workdir: Path, extract: Path) -> StageRun:
         "validate": [
             sys.executable, str(REPO / "pipelines/validate.py"), "raw", *common, "--gx", str(REPO / "gx"),
             "--raw", str(workdir / "raw"), "--docs", str(workdir / "docs"), "--metrics", str(workdir / "metrics.json"),
+            "--summary", str(workdir / "summary.json"),
         ],
     }
     for step, command in steps.items():

@@ -20,10 +20,11 @@ import pyfixest as pf
 from aoresearch.errors import PanelStructureError
 from aoresearch.factors.config import AssociationSpec
 
-__all__ = ["FIXED_EFFECTS", "fit_association", "run_associations", "associations_metrics"]
+__all__ = ["FIXED_EFFECTS", "SIGNIFICANCE", "fit_association", "run_associations", "associations_metrics", "associations_headline"]
 
 log = logging.getLogger(__name__)
 FIXED_EFFECTS = {"year": "year", "region+year": "region + year"}
+SIGNIFICANCE = 0.05
 
 
 def _lagged(panel: pd.DataFrame, columns: tuple[str, ...], lag: int) -> pd.DataFrame:
@@ -116,7 +117,8 @@ def run_associations(
 
 
 def associations_metrics(table: pd.DataFrame, skipped: dict[str, str], synthetic: bool) -> dict:
-    """Nested metrics: spec -> outcome -> period -> fixed effects -> N, R2, coefficients with 95% CI."""
+    """Every fitted model: spec -> outcome -> period -> fixed effects -> N, R2, coefficients with
+    95% CI (``data/factors/associations.json``)."""
     out: dict = {}
     for (spec, outcome, period, fe), rows in table.groupby(["spec", "outcome", "period", "fixed_effects"], sort=True):
         first = rows.iloc[0]
@@ -129,6 +131,25 @@ def associations_metrics(table: pd.DataFrame, skipped: dict[str, str], synthetic
             },
         }
     return {"synthetic": bool(synthetic), "specs": out, "skipped": dict(sorted(skipped.items()))}
+
+
+def associations_headline(table: pd.DataFrame, synthetic: bool) -> dict:
+    """The few numbers ``dvc metrics show`` lists (``metrics/associations.json``).
+
+    Returns
+    -------
+    dict
+        ``synthetic`` and ``specs``: per specification ``models`` (outcome x period x fixed
+        effects), ``coefficients``, ``significant`` (p-value below :data:`SIGNIFICANCE`) and
+        ``median_r2_within``.
+    """
+    specs = {}
+    for spec, rows in table.groupby("spec", sort=True):
+        models = rows.drop_duplicates(["outcome", "period", "fixed_effects"])
+        specs[spec] = {"models": int(len(models)), "coefficients": int(len(rows)),
+                       "significant": int((rows["p_value"] < SIGNIFICANCE).sum()),
+                       "median_r2_within": round(float(models["r2_within"].median()), 6)}
+    return {"synthetic": bool(synthetic), "specs": specs}
 
 
 def _has_data(panel: pd.DataFrame, column: str) -> bool:

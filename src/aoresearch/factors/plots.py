@@ -1,4 +1,4 @@
-"""PNG figures of the SHAP attributions: beeswarm, dependence and per-pilot waterfall.
+"""PNG figures of the SHAP attributions: beeswarm (shap), dependence (seaborn) and per-pilot waterfall (shap).
 
 Figures drawn from demo data carry a "SYNTHETIC DEMO DATA" watermark and title mark.
 """
@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
 import shap  # noqa: E402
 
 __all__ = ["beeswarm_png", "dependence_png", "waterfall_png", "SYNTHETIC_MARK"]
@@ -50,11 +51,24 @@ def beeswarm_png(grouped: pd.DataFrame, values: pd.DataFrame, title: str, synthe
     return _finish(plt.gcf(), title, synthetic, path)
 
 
-def dependence_png(grouped: pd.DataFrame, values: pd.DataFrame, factors: list[str], title: str, synthetic: bool, path: Path) -> Path:
-    """Scatter of each factor's current value against its grouped SHAP value."""
+def dependence_png(grouped: pd.DataFrame, values: pd.DataFrame, factors: list[str], title: str, synthetic: bool, path: Path,
+                   bins: int = 10, seed: int = 0) -> Path:
+    """Each factor's current value against its grouped SHAP value, with the binned mean.
+
+    The points are the region-years; the line is seaborn's mean SHAP value per decile of the
+    factor with its 95% bootstrap interval (``seed`` fixes the resampling, so the same values
+    give the same PNG bytes): the shape of the association is read from the line, its
+    uncertainty from the band, and the spread around it from the points.
+    """
     fig, axes = plt.subplots(1, max(len(factors), 1), figsize=(4 * max(len(factors), 1), 3.4), squeeze=False)
     for ax, factor in zip(axes[0], factors):
-        ax.scatter(values[factor], grouped[factor], s=4, alpha=0.4, color="#1f77b4")
+        frame = pd.DataFrame({"value": values[factor].to_numpy(dtype=float), "shap": grouped[factor].to_numpy(dtype=float)}).dropna()
+        sns.scatterplot(data=frame, x="value", y="shap", s=6, alpha=0.35, linewidth=0, color="#1f77b4", ax=ax)
+        if frame["value"].nunique() >= bins:
+            decile = pd.qcut(frame["value"], bins, duplicates="drop")
+            frame["centre"] = frame.groupby(decile, observed=True)["value"].transform("median")
+            sns.lineplot(data=frame, x="centre", y="shap", errorbar=("ci", 95), n_boot=200, seed=seed, color="black",
+                         lw=1.4, ax=ax)
         ax.axhline(0, color="grey", lw=0.8)
         ax.set_xlabel(f"{factor} (current value)")
         ax.set_ylabel("SHAP (all lags)")

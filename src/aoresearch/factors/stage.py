@@ -1,5 +1,19 @@
 """The work of the associations, forecast and scenarios stages: pure functions from panels and
-settings to tables and metrics (the entry scripts in ``pipelines/`` only read and write)."""
+settings to tables and metrics (the entry scripts in ``pipelines/`` only read and write).
+
+Each stage writes its full results as plain outputs and a few headline numbers as the metrics
+file that ``dvc metrics show`` lists:
+
+- associations: ``data/factors/associations.json`` (every model: :func:`associations_metrics`),
+  ``metrics/associations.json`` (counts per specification: :func:`associations_headline`).
+- forecast: ``data/factors/forecast/summary.json`` (settings, factors used and skipped, per
+  outcome rows, test years, MAE of model and baselines, ratios to persistence, interval
+  coverage and factor summary), ``metrics/forecast.json`` (:func:`forecast_headline`) and the
+  plot file ``plots/forecast/accuracy.csv`` (:func:`accuracy_plot`).
+- scenarios: ``data/factors/scenarios.json`` (scenario settings, child-weighted national mean
+  and every pilot's projection per outcome, scenario and horizon); no metrics file, as no
+  projection is a headline of the pipeline.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +29,7 @@ from joblib import Parallel, delayed
 from aoresearch.catalogue import Catalogue
 from aoresearch.config import Pilot
 from aoresearch.errors import InsufficientDataError, PanelStructureError
-from aoresearch.factors.associations import associations_metrics, run_associations
+from aoresearch.factors.associations import associations_headline, associations_metrics, run_associations
 from aoresearch.factors.config import FactorsConfig
 from aoresearch.factors.explain import factor_table, group_shap, pilot_attributions, shap_on_folds
 from aoresearch.factors.features import OWN_HISTORY, Design, available_columns, feature_name, make_design
@@ -24,7 +38,7 @@ from aoresearch.factors.scenarios import project, scenario_coverage
 
 __all__ = [
     "read_panel", "factor_roles", "select_columns", "associations_stage", "ForecastOutputs", "forecast_stage",
-    "scenarios_stage", "write_table", "write_json",
+    "forecast_headline", "accuracy_plot", "scenarios_stage", "write_table", "write_json", "write_forecast_outputs",
 ]
 
 log = logging.getLogger(__name__)
@@ -61,12 +75,16 @@ def select_columns(panel: pd.DataFrame, config: FactorsConfig, catalogue: Catalo
     return outcomes, factors, skipped_outcomes, skipped_factors
 
 
-def associations_stage(panel: pd.DataFrame, config: FactorsConfig, catalogue: Catalogue, synthetic: bool) -> tuple[pd.DataFrame, dict]:
+def associations_stage(
+    panel: pd.DataFrame, config: FactorsConfig, catalogue: Catalogue, synthetic: bool,
+) -> tuple[pd.DataFrame, dict, dict]:
+    """The coefficient table, every model's summary (``data/factors/associations.json``) and the
+    headline metrics (``metrics/associations.json``)."""
     outcomes, factors, skipped_outcomes, skipped_factors = select_columns(panel, config, catalogue)
     table, skipped = run_associations(panel, config.associations, outcomes, factors, factor_roles(catalogue))
-    metrics = associations_metrics(table, skipped, synthetic)
-    metrics.update(factors_used=list(factors), factors_skipped=skipped_factors, outcomes_skipped=skipped_outcomes)
-    return table.assign(synthetic=synthetic), metrics
+    summary = associations_metrics(table, skipped, synthetic)
+    summary.update(factors_used=list(factors), factors_skipped=skipped_factors, outcomes_skipped=skipped_outcomes)
+    return table.assign(synthetic=synthetic), summary, associations_headline(table, synthetic)
 
 
 @dataclass(frozen=True)
@@ -76,7 +94,7 @@ class ForecastOutputs:
     factor_table: pd.DataFrame
     pilot_attributions: pd.DataFrame
     models: dict[str, Forecaster]
-    metrics: dict
+    summary: dict
     plots: dict[str, tuple[pd.DataFrame, pd.DataFrame]]
 
 
@@ -118,7 +136,7 @@ def forecast_stage(
         tables.append(result["table"])
     if not per_outcome:
         raise InsufficientDataError(f"forecast: no outcome of {list(config.outcomes)} could be modelled: {skipped_outcomes}.")
-    metrics = {
+    summary = {
         "synthetic": synthetic, "horizon": config.horizon, "target": config.target, "test_years": list(config.test_years),
         "min_children": config.min_children, "weights": "children_0_17", "trained_on": "municipality",
         "factors_used": list(factors), "factors_skipped": skipped_factors, "outcomes_skipped": skipped_outcomes,
@@ -129,8 +147,36 @@ def forecast_stage(
     pilots_all = pd.concat(attributions, ignore_index=True) if attributions else pd.DataFrame()
     return ForecastOutputs(
         cv_all.assign(synthetic=synthetic), pd.concat(shap_frames, ignore_index=True).assign(synthetic=synthetic),
-        factor_all, pilots_all.assign(synthetic=synthetic) if len(pilots_all) else pilots_all, models, metrics, plots,
+        factor_all, pilots_all.assign(synthetic=synthetic) if len(pilots_all) else pilots_all, models, summary, plots,
     )
+
+
+def forecast_headline(summary: dict) -> dict:
+    """``metrics/forecast.json`` from the forecast summary: ``synthetic``, ``horizon``,
+    ``nominal_coverage`` and per outcome ``mae_ratio_to_persistence`` (the model's child-weighted
+    held-out MAE over persistence's; below 1 the model is better) and ``coverage`` (child-weighted
+    share of observed values inside the interval)."""
+    outcomes = {
+        outcome: {"mae_ratio_to_persistence": s["mae_ratio_to_persistence"]["model"],
+                  "coverage": s["interval"]["coverage_weighted"]}
+        for outcome, s in sorted(summary["outcomes"].items())
+    }
+    nominal = next((s["interval"]["nominal"] for s in summary["outcomes"].values()), None)
+    return {"synthetic": summary["synthetic"], "horizon": summary["horizon"], "nominal_coverage": nominal,
+            "outcomes": outcomes}
+
+
+def accuracy_plot(summary: dict) -> pd.DataFrame:
+    """``plots/forecast/accuracy.csv``: one row per outcome, shape (n_outcomes, 6).
+
+    Columns ``outcome``; ``model``, ``fe_linear``, ``region_trend`` (held-out MAE as a ratio to
+    persistence's, so 1 is persistence); ``coverage`` and ``nominal`` of the interval.
+    """
+    rows = [{"outcome": outcome, **{k: s["mae_ratio_to_persistence"].get(k) for k in ("model", "fe_linear", "region_trend")},
+             "coverage": s["interval"]["coverage_weighted"], "nominal": s["interval"]["nominal"]}
+            for outcome, s in sorted(summary["outcomes"].items())]
+    frame = pd.DataFrame(rows, columns=["outcome", "model", "fe_linear", "region_trend", "coverage", "nominal"])
+    return frame.round(6)
 
 
 def _model_outcome(panels, outcome: str, factors, config: FactorsConfig, roles, pilots) -> dict | str:
@@ -191,7 +237,9 @@ def scenarios_stage(
     panels: dict[str, pd.DataFrame], config: FactorsConfig, catalogue: Catalogue, pilots: tuple[Pilot, ...], synthetic: bool,
 ) -> tuple[pd.DataFrame, dict]:
     """Direct h-year models (h in ``config.horizons``) trained on municipalities; every region of
-    every panel in ``panels`` projected from its latest year under each scenario."""
+    every panel in ``panels`` projected from its latest year under each scenario.
+
+    Returns the projection table and its summary (``data/factors/scenarios.json``)."""
     municipality = panels["municipality"]
     outcomes, factors, skipped_outcomes, skipped_factors = select_columns(municipality, config, catalogue)
     uncovered = {s.name: list(scenario_coverage(s, factors)) for s in config.scenarios if scenario_coverage(s, factors)}
@@ -209,13 +257,13 @@ def scenarios_stage(
             frames.append(project(models, designs, config.scenarios, config.lags))
     table = pd.concat(frames, ignore_index=True)
     table = table.sort_values(["outcome", "category", "region", "scenario", "horizon"]).reset_index(drop=True).assign(synthetic=synthetic)
-    metrics = {
+    summary = {
         "synthetic": synthetic, "horizons": list(config.horizons), "trained_on": "municipality",
         "scenarios": {s.name: {"shift": dict(s.shift), "hold": list(s.hold)} for s in config.scenarios},
         "scenario_factors_without_data": uncovered, "factors_used": list(factors), "factors_skipped": skipped_factors,
         "outcomes_skipped": skipped_outcomes, "national": _national(table), "pilots": _pilots(table, pilots),
     }
-    return table, metrics
+    return table, summary
 
 
 def _national(table: pd.DataFrame) -> dict:
@@ -251,6 +299,14 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
+def write_table_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a small CSV (a plot file for ``dvc plots``), ``\\n`` line ends."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
 def write_json(document: dict, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -273,11 +329,13 @@ def _clean(value):
     return value
 
 
-def write_forecast_outputs(outputs: ForecastOutputs, out: str | Path, figures: str | Path, metrics: str | Path, synthetic: bool) -> None:
-    """Tables, fitted models (joblib), PNG figures and the metrics file of the forecast stage."""
-    import joblib
-
+def write_forecast_outputs(
+    outputs: ForecastOutputs, out: str | Path, figures: str | Path, metrics: str | Path, plots_dir: str | Path, synthetic: bool,
+) -> None:
+    """Tables, ``summary.json`` and fitted models (joblib) under ``out``, PNG figures, the
+    headline metrics file and ``<plots_dir>/accuracy.csv`` of the forecast stage."""
     from aoresearch.factors import plots
+    from aoresearch.factors.persist import save_model
 
     out, figures = Path(out), Path(figures)
     write_table(outputs.cv_predictions, out / "cv_predictions.parquet")
@@ -286,9 +344,9 @@ def write_forecast_outputs(outputs: ForecastOutputs, out: str | Path, figures: s
     write_table(outputs.pilot_attributions, out / "pilot_attributions.parquet")
     (out / "models").mkdir(parents=True, exist_ok=True)
     for outcome, model in sorted(outputs.models.items()):
-        joblib.dump(model, out / "models" / f"{outcome}.joblib")
+        save_model(model, out / "models" / f"{outcome}.joblib")  # bytes independent of the fitting process
     for outcome, (grouped, current) in sorted(outputs.plots.items()):
-        plots.beeswarm_png(grouped, current, f"SHAP by factor: {outcome}, {outputs.metrics['horizon']} year(s) ahead (held-out folds)", synthetic, figures / f"beeswarm_{outcome}.png")
+        plots.beeswarm_png(grouped, current, f"SHAP by factor: {outcome}, {outputs.summary['horizon']} year(s) ahead (held-out folds)", synthetic, figures / f"beeswarm_{outcome}.png")
         top = [f for f in outputs.factor_table.query("outcome == @outcome and factor != @OWN_HISTORY")["factor"].head(4)]
         plots.dependence_png(grouped, current, top, f"SHAP dependence: {outcome}", synthetic, figures / f"dependence_{outcome}.png")
     attributions = outputs.pilot_attributions
@@ -297,4 +355,6 @@ def write_forecast_outputs(outputs: ForecastOutputs, out: str | Path, figures: s
             first = rows.iloc[0]
             title = f"{first['pilot_name']}: predicted change of {outcome}, {first['origin_year']} to {first['year']}"
             plots.waterfall_png(rows, title, synthetic, figures / f"waterfall_{pilot}_{outcome}.png")
-    write_json(outputs.metrics, metrics)
+    write_json(outputs.summary, out / "summary.json")
+    write_json(forecast_headline(outputs.summary), metrics)
+    write_table_csv(accuracy_plot(outputs.summary), Path(plots_dir) / "accuracy.csv")

@@ -27,7 +27,8 @@ draws of the error the real fit makes ``k`` years after adoption, if there is no
   ``t(df)``. Its persistence ``rho_k`` is the lag-1 autocorrelation of the lead-``k`` errors
   themselves: errors several years out share the drift since their origins and persist more
   than one-year-ahead errors (with the lead-0 ``rho`` for every lead, a Tampere-like pilot's
-  per-year test rejected a true null in 6.7% of tests at the 5% level).
+  per-year test rejected a true null in 6.7% of tests at the 5% level). Every ``rho`` is
+  bias-corrected for the short series (:func:`lag1_autocorrelation`).
 * Average over ``h`` post years: the same with the ``h``-year average errors of the origins
   whose whole window lies before adoption.
 * Degrees of freedom. Backtest errors are not independent: consecutive origins share ``h - 1``
@@ -123,11 +124,22 @@ def effective_dof(n: int, h: int, rho: float) -> float:
 
 
 def lag1_autocorrelation(values: np.ndarray) -> float:
-    """Uncentred lag-1 autocorrelation of a mean-zero error series, clipped to [0, 0.9]."""
+    """Uncentred lag-1 autocorrelation of a mean-zero error series, bias-corrected, clipped to
+    [0, 0.9].
+
+    The raw estimate ``r`` of ``n`` values is biased toward zero by about ``2 rho / n`` for a
+    series of known mean zero (Marriott & Pope 1954, Biometrika 41(3/4); the centred estimator's
+    ``(1 + 3 rho) / n`` less the mean's part), which matters here: 10-20 backtests, and an
+    underestimated ``rho`` gives too many degrees of freedom. ``r n / (n - 2)`` removes it to
+    first order (``benchmarks/impact_backtest_calibration.py``: per-year null rejection at
+    ``rho = 0.8`` 5.5% without, 4.5% with the correction; 3,000 draws, seed 97).
+    """
     values = values[np.isfinite(values)]
-    if values.size < 3 or not np.any(values):
+    n = values.size
+    if n < 3 or not np.any(values):
         return 0.0
-    return float(np.clip(values[1:] @ values[:-1] / (values @ values), 0.0, MAX_RHO))
+    r = values[1:] @ values[:-1] / (values @ values)
+    return float(np.clip(r * n / (n - 2), 0.0, MAX_RHO))
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from aoresearch.impact._pilot_did import CS, TWFE, did_estimates
 from aoresearch.impact._results import effect_row, percent_of
 from aoresearch.impact._synthetic_control import SyntheticControl
 from aoresearch.impact.config import ImpactConfig
+from aoresearch.progress import track
 
 __all__ = ["PilotEvaluation", "OutcomeEvaluation", "evaluate_pilot", "evaluate_outcome", "sc_inputs", "ScInputs",
            "pilot_donors", "find_pilot", "SC", "CS", "TWFE"]
@@ -194,7 +195,7 @@ def evaluate_pilot(
     if pilot.region not in set(panel[UNIT]):
         raise InsufficientDataError(f"pilot {pilot.key!r}: region {pilot.region} ({pilot.name}) is not in panel '{pilot.category}'.")
     results, skipped = [], {}
-    for outcome in config.outcomes:
+    for outcome in track(config.outcomes, f"impact {pilot.key}", "outcome", log):
         reason = _missing_reason(panel, pilot, outcome, config)
         if reason is None:
             try:

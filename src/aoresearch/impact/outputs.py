@@ -47,11 +47,25 @@ bits between runs), so the files are byte-identical for the same inputs and para
     pre_trend_p_analytic, twfe_equals_did, ...), ``monitoring``
     (baseline pilots: first year with post data, horizons), ``caveats``.
 
-``metrics/impact/<pilot>.json`` - ``pilot``, ``status``, ``synthetic``, ``outcomes``: per
-outcome ``status``, ``att``, ``percent``, ``lower``, ``upper``, ``percent_lower``,
-``percent_upper``, ``p_value`` (synthetic control, average over post years), ``fit_quality``, ``did_att``,
-``did_lower``, ``did_upper``, ``mde``, ``mde_percent`` (baseline pilots: at ``n_post`` = 3 or
-the longest horizon), ``pre_rmspe``.
+``outcomes.json`` - ``pilot``, ``status``, ``synthetic``, ``alpha``, ``skipped``, ``outcomes``: per
+    outcome ``status``, ``att``, ``percent``, ``lower``, ``upper``, ``percent_lower``,
+    ``percent_upper``, ``p_value`` (synthetic control, average over post years),
+    ``placebo_p_rmspe_ratio``, ``fit_quality``, ``n_donors``, ``did_att``, ``did_lower``,
+    ``did_upper``, ``did_p_value``, ``mde``, ``mde_percent``, ``mde_n_post`` (baseline pilots: at
+    ``n_post`` = 3 or the longest horizon), ``pre_rmspe``.
+
+``metrics/impact/<pilot>.json`` - the headline for ``dvc metrics show``, about
+``impact.headline_outcome`` only: ``pilot``, ``status``, ``synthetic``, ``outcome``, ``alpha``,
+``percent``, ``percent_lower``, ``percent_upper``, ``p_value`` (synthetic control, average over
+the post years; effect pilots only), ``mde_percent``, ``mde_n_post``, ``n_backtests``,
+``n_placebos``, ``fit_quality``. ``status`` is "skipped" (and nothing else is given) when the
+headline outcome has no data.
+
+Plot files (``plots/impact/<pilot>/``, small CSVs that ``dvc plots`` draws; headline outcome only):
+
+``gap.csv`` - ``year``, ``observed``, ``synthetic``, ``gap``, ``post`` (0 before adoption, 1 from it).
+``event_study.csv`` - ``event_time``, ``estimate``, ``lower``, ``upper`` of the TWFE event study
+    (header only for a baseline pilot).
 """
 
 from __future__ import annotations
@@ -66,7 +80,10 @@ import pandas as pd
 from aoresearch.impact.config import ImpactConfig
 from aoresearch.impact.evaluate import CS, SC, PilotEvaluation
 
-__all__ = ["TABLES", "SORT_KEYS", "build_summary", "build_metrics", "write_outputs", "read_pilot_folder", "write_pooled"]
+__all__ = [
+    "TABLES", "SORT_KEYS", "EVENT_STUDY_ESTIMATOR", "build_summary", "build_outcomes", "build_metrics", "gap_plot",
+    "event_study_plot", "write_outputs", "read_pilot_folder", "write_pooled", "build_pooled_metrics",
+]
 
 SORT_KEYS = {
     "effects": ["outcome", "estimator", "period"],
@@ -95,6 +112,8 @@ COLUMNS = {
     "backtests": ["outcome", "origin", "lead", "error", "counterfactual"],
 }
 SIGNIFICANT_DIGITS = 10
+EVENT_STUDY_ESTIMATOR = "twfe_event_study"
+PLOT_DIGITS = 6
 
 
 def round_significant(values: np.ndarray, digits: int = SIGNIFICANT_DIGITS) -> np.ndarray:
@@ -182,8 +201,8 @@ def build_summary(result: PilotEvaluation, config: ImpactConfig) -> dict:
     return _clean(summary)
 
 
-def build_metrics(result: PilotEvaluation, config: ImpactConfig) -> dict:
-    """``metrics/impact/<pilot>.json`` content (module docstring)."""
+def build_outcomes(result: PilotEvaluation, config: ImpactConfig) -> dict:
+    """``outcomes.json`` content: the key estimates of every outcome (module docstring)."""
     outcomes = {}
     for o in result.outcomes:
         entry = {"status": o.status, "pre_rmspe": o.info.get("pre_rmspe"), "n_donors": o.info.get("n_donors"),
@@ -195,18 +214,78 @@ def build_metrics(result: PilotEvaluation, config: ImpactConfig) -> dict:
             entry["att"] = entry.pop("effect")
             entry["placebo_p_rmspe_ratio"] = o.info.get("placebo_p_rmspe_ratio")
             entry |= {"did_att": cs["effect"], "did_lower": cs["lower"], "did_upper": cs["upper"], "did_p_value": cs["p_value"]}
-            row = o.power.iloc[0]
-        else:
-            horizon = 3 if 3 in set(o.power["n_post"]) else int(o.power["n_post"].max())
-            row = o.power[o.power["n_post"] == horizon].iloc[0]
+        row = _power_row(o)
         entry |= {"mde": row["mde"], "mde_percent": row["mde_percent"], "mde_n_post": int(row["n_post"])}
         outcomes[o.outcome] = entry
     return _clean({"pilot": result.pilot.key, "status": result.status, "synthetic": bool(result.synthetic),
                    "alpha": config.alpha, "outcomes": outcomes, "skipped": sorted(result.skipped)})
 
 
-def write_outputs(result: PilotEvaluation, config: ImpactConfig, out_dir: str | Path, metrics_path: str | Path) -> Path:
-    """Write every table, ``summary.json`` and the metrics file; returns ``out_dir``.
+def _power_row(outcome) -> pd.Series:
+    """The power row behind the reported MDE: the actual post years of an effect pilot; for a
+    baseline pilot ``n_post`` = 3 (or the longest horizon)."""
+    if outcome.status == "effect":
+        return outcome.power.iloc[0]
+    horizon = 3 if 3 in set(outcome.power["n_post"]) else int(outcome.power["n_post"].max())
+    return outcome.power[outcome.power["n_post"] == horizon].iloc[0]
+
+
+def _headline(result: PilotEvaluation, config: ImpactConfig):
+    return next((o for o in result.outcomes if o.outcome == config.headline_outcome), None)
+
+
+def build_metrics(result: PilotEvaluation, config: ImpactConfig) -> dict:
+    """``metrics/impact/<pilot>.json`` content: the headline outcome only (module docstring)."""
+    head = {"pilot": result.pilot.key, "status": result.status, "synthetic": bool(result.synthetic),
+            "outcome": config.headline_outcome, "alpha": config.alpha}
+    outcome = _headline(result, config)
+    if outcome is None:
+        return _clean(head | {"status": "skipped"})
+    if outcome.status == "effect":
+        sc = outcome.effects[(outcome.effects["estimator"] == SC) & (outcome.effects["period"] == "average")].iloc[0]
+        head |= {k: sc[k] for k in ("percent", "percent_lower", "percent_upper", "p_value")}
+    row = _power_row(outcome)
+    head |= {"mde_percent": row["mde_percent"], "mde_n_post": int(row["n_post"]),
+             "n_backtests": int(row["n_backtests"]), "n_placebos": outcome.info.get("n_placebos"),
+             "fit_quality": outcome.info.get("fit_quality")}
+    return _clean(head)
+
+
+def gap_plot(result: PilotEvaluation, config: ImpactConfig) -> pd.DataFrame:
+    """``gap.csv``: the headline outcome's observed and synthetic paths, shape (n_years, 5)."""
+    columns = ["year", "observed", "synthetic", "gap", "post"]
+    outcome = _headline(result, config)
+    if outcome is None or outcome.trajectory.empty:
+        return pd.DataFrame(columns=columns)
+    frame = outcome.trajectory.sort_values("year")
+    frame = frame.assign(year=frame["year"].astype(int), post=(frame["year"] >= result.pilot.adoption_year).astype(int))
+    return _rounded(frame[columns])
+
+
+def event_study_plot(result: PilotEvaluation, config: ImpactConfig) -> pd.DataFrame:
+    """``event_study.csv``: the TWFE event study of the headline outcome, shape (n_event_times, 4)."""
+    columns = ["event_time", "estimate", "lower", "upper"]
+    outcome = _headline(result, config)
+    frame = None if outcome is None else outcome.event_study
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame = frame[frame["estimator"] == EVENT_STUDY_ESTIMATOR].sort_values("event_time")
+    return _rounded(frame.assign(event_time=frame["event_time"].astype(int))[columns])
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Floats to :data:`PLOT_DIGITS` significant digits: plot files are read in diffs, not computed with."""
+    out = frame.reset_index(drop=True).copy()
+    for column in out.columns:
+        if out[column].dtype.kind == "f":
+            out[column] = round_significant(out[column].to_numpy(), PLOT_DIGITS)
+    return out
+
+
+def write_outputs(result: PilotEvaluation, config: ImpactConfig, out_dir: str | Path, metrics_path: str | Path,
+                  plots_dir: str | Path) -> Path:
+    """Write every table, ``summary.json``, ``outcomes.json``, the headline metrics file and the
+    plot files (module docstring); returns ``out_dir``.
 
     The folder is written to a sibling temporary folder first and then swapped in, so a failed
     run never leaves a mix of old and new files.
@@ -219,13 +298,22 @@ def write_outputs(result: PilotEvaluation, config: ImpactConfig, out_dir: str | 
     for name in TABLES:
         _tidy(result.table(name), name).to_parquet(tmp / f"{name}.parquet", index=False)
     _write_json(tmp / "summary.json", build_summary(result, config))
+    _write_json(tmp / "outcomes.json", build_outcomes(result, config))
     if out_dir.exists():
         _remove_tree(out_dir)
     tmp.rename(out_dir)
+    plots_dir = Path(plots_dir)
+    plots_dir.mkdir(parents=True, exist_ok=True)
+    _write_csv(plots_dir / "gap.csv", gap_plot(result, config))
+    _write_csv(plots_dir / "event_study.csv", event_study_plot(result, config))
     metrics_path = Path(metrics_path)
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
     _write_json(metrics_path, build_metrics(result, config))
     return out_dir
+
+
+def _write_csv(path: Path, frame: pd.DataFrame) -> None:
+    frame.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
 
 
 def _write_json(path: Path, content: dict) -> None:
@@ -259,9 +347,23 @@ def read_pilot_folder(folder: str | Path) -> dict:
             "backtests": pd.read_parquet(paths[2])}
 
 
-def write_pooled(pooled: pd.DataFrame, synthetic: bool, alpha: float, out_dir: str | Path, metrics_path: str | Path) -> None:
-    """``<out_dir>/pooled.parquet`` (all columns of :data:`pooling.POOLED_COLUMNS`) and a small
-    metrics file: per group and outcome the percent effect, interval, p-value and MDE."""
+def build_pooled_metrics(pooled: pd.DataFrame, synthetic: bool, alpha: float, headline_outcome: str) -> dict:
+    """``metrics/impact_pooled.json`` content: ``synthetic``, ``alpha``, ``outcome`` (the
+    headline outcome) and ``groups``: per pooled group ``pilots`` (comma-separated keys),
+    ``percent``, ``percent_lower``, ``percent_upper``, ``p_value``, ``mde_percent`` of that outcome.
+    Every outcome and column is in ``pooled.parquet``."""
+    metrics = {"synthetic": bool(synthetic), "alpha": alpha, "outcome": headline_outcome, "groups": {}}
+    for row in pooled[pooled["outcome"] == headline_outcome].itertuples():
+        metrics["groups"][row.group] = {
+            "pilots": row.pilots, "percent": row.percent, "percent_lower": row.percent_lower,
+            "percent_upper": row.percent_upper, "p_value": row.p_value, "mde_percent": row.mde_percent}
+    return _clean(metrics)
+
+
+def write_pooled(pooled: pd.DataFrame, synthetic: bool, alpha: float, headline_outcome: str, out_dir: str | Path,
+                 metrics_path: str | Path) -> None:
+    """``<out_dir>/pooled.parquet`` (every outcome, all columns of :data:`pooling.POOLED_COLUMNS`)
+    and the headline metrics file (:func:`build_pooled_metrics`)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     frame = pooled.copy()
@@ -271,11 +373,6 @@ def write_pooled(pooled: pd.DataFrame, synthetic: bool, alpha: float, out_dir: s
     staging = out_dir / ".pooled.parquet.partial"
     frame.to_parquet(staging, index=False)
     staging.replace(out_dir / "pooled.parquet")
-    metrics = {"synthetic": synthetic, "alpha": alpha, "groups": {}}
-    for row in pooled.itertuples():
-        metrics["groups"].setdefault(row.group, {})[row.outcome] = {
-            "pilots": row.pilots, "percent": row.percent, "percent_lower": row.percent_lower,
-            "percent_upper": row.percent_upper, "p_value": row.p_value, "mde_percent": row.mde_percent}
     metrics_path = Path(metrics_path)
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
-    _write_json(metrics_path, _clean(metrics))
+    _write_json(metrics_path, build_pooled_metrics(pooled, synthetic, alpha, headline_outcome))

@@ -1,7 +1,8 @@
 """Content of the risk and protective factors report (``notebooks/risk_factors.ipynb``).
 
-Reads the ``associations`` and ``forecast`` stage outputs (``data/factors/``) and the PNG
-figures of ``reports/figures/factors/``. Missing inputs are listed, not raised.
+Reads the ``associations`` and ``forecast`` stage outputs (``data/factors/``, including the forecast
+stage's evaluation ``forecast/summary.json``) and the PNG figures of ``reports/figures/factors/``.
+Missing inputs are listed, not raised.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = ["FactorResults", "Accuracy", "load_factors", "forecast_accuracy", "ac
            "year_text", "outcome_subject", "pilot_drivers", "plot_drivers", "drivers_sentence"]
 
 OWN_HISTORY_NAMES = ("own_history", "history", "own")
+FORECAST_SUMMARY = "forecast/summary.json"
 _TABLES = {"factor_table": "forecast/factor_table.parquet", "pilot_attributions": "forecast/pilot_attributions.parquet",
            "associations": "associations.parquet"}
 BASELINES = ("region_trend", "fe_linear")
@@ -35,31 +37,29 @@ BASELINES = ("region_trend", "fe_linear")
 
 @dataclass(frozen=True)
 class FactorResults:
-    """The factor stages' tables (``None`` if missing), the forecast stage's metrics (empty if
-    missing) and the paths that were not found."""
+    """The factor stages' tables (``None`` if missing), the forecast stage's evaluation summary
+    (empty if missing) and the paths that were not found."""
 
     tables: Mapping[str, pd.DataFrame | None]
     figures: Path
     missing: tuple[str, ...] = ()
     horizon: int | None = None
-    forecast_metrics: Mapping = field(default_factory=dict)
+    forecast_summary: Mapping = field(default_factory=dict)
 
     def table(self, name: str) -> pd.DataFrame | None:
         frame = self.tables.get(name)
         return None if frame is None or frame.empty else frame
 
 
-def load_factors(factors_dir: str | Path, figures_dir: str | Path, forecast_metrics: str | Path | None = None) -> FactorResults:
+def load_factors(factors_dir: str | Path, figures_dir: str | Path) -> FactorResults:
     """Read ``factor_table``, ``pilot_attributions``, ``associations`` and the forecast stage's
-    metrics file (``metrics/forecast.json``) where they exist."""
+    evaluation (``<factors_dir>/forecast/summary.json``) where they exist."""
     factors_dir = Path(factors_dir)
     tables, missing = {}, []
-    metrics = {}
-    if forecast_metrics is not None:
-        if Path(forecast_metrics).is_file():
-            metrics = json.loads(Path(forecast_metrics).read_text(encoding="utf-8"))
-        else:
-            missing.append(str(forecast_metrics))
+    summary_path = factors_dir / FORECAST_SUMMARY
+    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() else {}
+    if not summary:
+        missing.append(str(summary_path))
     for name, relative in _TABLES.items():
         path = factors_dir / relative
         tables[name] = pd.read_parquet(path) if path.is_file() else None
@@ -69,12 +69,12 @@ def load_factors(factors_dir: str | Path, figures_dir: str | Path, forecast_metr
     attributions = tables.get("pilot_attributions")
     if attributions is not None and "horizon" in attributions and len(attributions):
         horizon = int(attributions["horizon"].iloc[0])
-    return FactorResults(tables, Path(figures_dir), tuple(missing), horizon, metrics)
+    return FactorResults(tables, Path(figures_dir), tuple(missing), horizon, summary)
 
 
 @dataclass(frozen=True)
 class Accuracy:
-    """Held-out forecast accuracy of one outcome, as the forecast stage measured it (its metrics).
+    """Held-out forecast accuracy of one outcome, as the forecast stage measured it (its summary).
 
     ``ratio``: the model's child-weighted MAE over persistence's (below 1: the model is better);
     ``baselines``: the same ratio for each other baseline; ``coverage``: child-weighted share of
@@ -92,7 +92,7 @@ class Accuracy:
 
 def forecast_accuracy(results: FactorResults, outcome: str) -> Accuracy | None:
     """Accuracy of ``outcome``'s held-out forecasts against persistence, or None if not measured."""
-    summary = (results.forecast_metrics.get("outcomes") or {}).get(outcome)
+    summary = (results.forecast_summary.get("outcomes") or {}).get(outcome)
     if not summary:
         return None
     ratios, interval, years = summary["mae_ratio_to_persistence"], summary["interval"], summary["test_years"]

@@ -36,7 +36,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "Reports on child and family services in the pilot regions. Each report opens with its main findings.",
         "fi": "Raportit lapsi- ja perhepalveluista pilottialueilla. Jokainen raportti alkaa keskeisillä tuloksilla.",
     },
-    "generated_on": {"en": "Generated on {date}.", "fi": "Tuotettu {date}."},
+    "generated_from": {"en": "Generated {basis}.", "fi": "Tuotettu {basis}."},
     "index_missing": {"en": "not rendered yet", "fi": "ei vielä tuotettu"},
     "situation_room.title": {
         "en": "Situation room: child and family services in the pilot regions",
@@ -183,6 +183,20 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "about_licence": {"en": "Licence", "fi": "Lisenssi"},
     "about_notice": {"en": "Notice", "fi": "Huomautus"},
     "about_generated": {"en": "Report generated", "fi": "Raportti tuotettu"},
+    # what a report was generated from (aoresearch.reports.dating): never the run date
+    "basis_retrieved": {"en": "from data retrieved {date}", "fi": "{date} haetusta aineistosta"},
+    "basis_seed": {
+        "en": "by the pipeline from synthetic demo data (seed {seed}); no run date is recorded",
+        "fi": "putkessa synteettisestä demoaineistosta (siemenluku {seed}); ajopäivää ei kirjata",
+    },
+    "basis_synthetic": {
+        "en": "by the pipeline from synthetic demo data; no run date is recorded",
+        "fi": "putkessa synteettisestä demoaineistosta; ajopäivää ei kirjata",
+    },
+    "basis_unknown": {
+        "en": "from data whose retrieval date is not recorded",
+        "fi": "aineistosta, jonka hakupäivää ei ole kirjattu",
+    },
     "value_synthetic": {"en": "synthetic (generated demo data)", "fi": "synteettinen (tuotettu demoaineisto)"},
     "value_real": {"en": "real register data", "fi": "todellinen rekisteriaineisto"},
     "value_not_recorded": {"en": "not recorded", "fi": "ei kirjattu"},

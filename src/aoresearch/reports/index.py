@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 from dataclasses import dataclass
@@ -65,13 +64,14 @@ def index_html(reports: Sequence[IndexEntry], lang: str, synthetic: bool, genera
     synthetic : bool
         Show the synthetic-data banner.
     generated : str, optional
-        Date shown at the foot; today's date by default.
+        What the reports were generated from, shown at the foot
+        (:func:`aoresearch.reports.dating.report_basis`); no foot line if omitted. Never the
+        run date: the page must have the same bytes when rerun on the same inputs.
     pooled : str, optional
         HTML of the pooled answer across pilots (:func:`aoresearch.reports.pooled.pooled_index_html`),
         shown before the list.
     """
     check_language(lang)
-    generated = generated or dt.date.today().isoformat()
     items = "".join(_item(entry, lang) for entry in reports)
     title = html.escape(t("index_title", lang))
     return (
@@ -81,8 +81,14 @@ def index_html(reports: Sequence[IndexEntry], lang: str, synthetic: bool, genera
         f'<body class="ao-report"><main>{banner_html(lang) if synthetic else ""}'
         f"<h1>{title}</h1><p>{html.escape(t('index_intro', lang))}</p>{pooled}"
         f'<ul class="ao-index">{items}</ul>'
-        f'<p class="ao-foot">{html.escape(t("generated_on", lang, date=generated))}</p></main></body></html>\n'
+        f"{_foot(generated, lang)}</main></body></html>\n"
     )
+
+
+def _foot(generated: str | None, lang: str) -> str:
+    if not generated:
+        return ""
+    return f'<p class="ao-foot">{html.escape(t("generated_from", lang, basis=generated))}</p>'
 
 
 def _item(entry: IndexEntry, lang: str) -> str:
@@ -93,7 +99,8 @@ def _item(entry: IndexEntry, lang: str) -> str:
     return f"<li>{head}<p>{html.escape(entry.description)}</p>{lead}</li>"
 
 
-def write_index(reports: Sequence[IndexEntry], out: str | Path, lang: str, synthetic: bool, pooled: str = "") -> Path:
+def write_index(reports: Sequence[IndexEntry], out: str | Path, lang: str, synthetic: bool, pooled: str = "",
+                generated: str | None = None) -> Path:
     """Write :func:`index_html` to ``out`` atomically and return the path.
 
     Raises
@@ -103,5 +110,5 @@ def write_index(reports: Sequence[IndexEntry], out: str | Path, lang: str, synth
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(index_html(reports, lang, synthetic, pooled=pooled), out)
+    atomic_write_text(index_html(reports, lang, synthetic, generated=generated, pooled=pooled), out)
     return out

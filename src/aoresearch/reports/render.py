@@ -126,7 +126,9 @@ def render_notebook(
     try:
         _execute(template, dict(parameters), staged_nb, executed_out, kernel_name, timeout, cwd)
         _drop_run_metadata(staged_nb, executed_out)
-        staged_html.write_text(export_html(staged_nb, title=title, description=description, language=language),
+        # The staging file has a random name: the default title is the final notebook's name.
+        staged_html.write_text(export_html(staged_nb, title=title or executed_out.stem, description=description,
+                                           language=language),
                                encoding="utf-8")
         os.replace(staged_nb, executed_out)
         os.replace(staged_html, html_out)

@@ -17,6 +17,7 @@ from aoresearch.catalogue import Catalogue, Rate
 from aoresearch.config import Pilot
 from aoresearch.errors import PanelStructureError
 from aoresearch.reports.data import read_panel
+from aoresearch.reports.dating import report_basis, retrieval_date
 from aoresearch.reports.disclosure import disclosure_table, is_small_count, small_regions
 from aoresearch.reports.i18n import format_number, rate_label, t
 
@@ -264,8 +265,13 @@ def _count_rows(situation: Situation, lang: str) -> tuple[pd.DataFrame, pd.DataF
     return pd.DataFrame(values, index=labels, dtype=float), pd.DataFrame(flags, index=labels, dtype=bool)
 
 
-def provenance_html(provenance: dict[str, Any] | None, lang: str, generated: str, raw_dir: str | Path = "") -> str:
-    """Data provenance as a two-column table: source, synthetic or real, retrieval date, years, licence."""
+def provenance_html(provenance: dict[str, Any] | None, lang: str, generated: str | None = None, raw_dir: str | Path = "") -> str:
+    """Data provenance as a two-column table: source, synthetic or real, retrieval date, years, licence.
+
+    ``generated`` is the "Report generated" row; by default what the provenance says the report
+    was generated from (:func:`aoresearch.reports.dating.report_basis`), never the run date, so
+    the same inputs render the same bytes.
+    """
     if provenance is None:
         return f"<p>{html.escape(t('provenance_missing', lang, path=str(raw_dir)))}</p>"
     source = str(provenance.get("source", ""))
@@ -277,7 +283,7 @@ def provenance_html(provenance: dict[str, Any] | None, lang: str, generated: str
         (t("about_retrieved", lang), _retrieved(provenance, synthetic, lang)),
         (t("about_years", lang), f"{years[0]}–{years[-1]}" if years else t("value_not_recorded", lang)),
         (t("about_licence", lang), str(provenance.get("licence") or ("–" if synthetic else t("source_credit", lang)))),
-        (t("about_generated", lang), generated),
+        (t("about_generated", lang), generated if generated is not None else report_basis(provenance, lang)),
     ]
     if provenance.get("notice"):
         items.append((t("about_notice", lang), str(provenance["notice"])))
@@ -329,10 +335,4 @@ def scenario_inputs(situation: Situation, scenarios: pd.DataFrame, rate: Rate, l
 
 
 def _retrieved(provenance: dict[str, Any], synthetic: bool, lang: str) -> str:
-    for key in ("retrieved_at", "retrieved", "fetched_at"):
-        if provenance.get(key):
-            return str(provenance[key])
-    modified = [f.get("modified") for f in (provenance.get("files") or {}).values() if isinstance(f, dict)]
-    if any(modified):
-        return max(m for m in modified if m)
-    return t("value_generated" if synthetic else "value_not_recorded", lang)
+    return retrieval_date(provenance) or t("value_generated" if synthetic else "value_not_recorded", lang)

@@ -158,24 +158,37 @@ class ValidationReport:
         )
 
     def to_metrics(self, synthetic: bool) -> dict:
-        """The metrics JSON of the stage (``dvc metrics show`` lists its numbers).
+        """The headline counts ``dvc metrics show`` lists (``metrics/validation_<what>.json``).
 
         Returns
         -------
         dict
-            ``expectations``, ``passed``, ``failed_critical``, ``failed_warning``, ``warnings``
-            (one ``{rule, table, column, message}`` per failed warning), ``synthetic``.
+            ``expectations`` (evaluated), ``passed``, ``failed_critical``, ``failed_warning``,
+            ``synthetic``.
         """
         return {
             "expectations": self.expectations,
             "passed": self.passed,
             "failed_critical": self.failed_critical,
             "failed_warning": self.failed_warning,
+            "synthetic": bool(synthetic),
+        }
+
+    def to_summary(self, synthetic: bool) -> dict:
+        """The counts of :meth:`to_metrics` and every failed warning (``data/validation/<what>.json``).
+
+        Returns
+        -------
+        dict
+            The keys of :meth:`to_metrics` and ``warnings``: one ``{rule, table, column, message}``
+            per failed warning.
+        """
+        return {
+            **self.to_metrics(synthetic),
             "warnings": [
                 {"rule": o.rule, "table": o.table, "column": ", ".join(o.columns), "message": o.describe()}
                 for o in self.failures(WARNING)
             ],
-            "synthetic": bool(synthetic),
         }
 
 

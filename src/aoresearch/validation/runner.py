@@ -5,7 +5,9 @@ whole-dataframe Batch Definition, an Expectation Suite, a Validation Definition 
 whose ``UpdateDataDocsAction`` renders the result into the Data Docs site of the stage (``raw``
 or ``panels``, configured in ``gx/great_expectations.yml``). Validation runs in an ephemeral
 context configured from that file, so a run never writes into ``gx/`` and the site shows exactly
-this run.
+this run. Runs are named by the validated data, not the clock
+(:mod:`aoresearch.validation.run_id`) and the pages are normalised afterwards
+(:mod:`aoresearch.validation.docs`), so the same data give byte-identical Data Docs.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from aoresearch.errors import ParameterError
+from aoresearch.validation.docs import normalise_data_docs
 from aoresearch.validation.report import ExpectationOutcome, ValidationReport, severity_of
 from aoresearch.validation.rules import Target
+from aoresearch.validation.run_id import run_identifier
 
 __all__ = ["run_targets", "load_site_config", "write_suites"]
 
@@ -106,9 +110,10 @@ def run_targets(
                 result_format={"result_format": "SUMMARY", "unexpected_index_column_names": labels, "partial_unexpected_count": examples},
             )
         )
-        result = checkpoint.run(batch_parameters={"dataframe": target.frame})
+        result = checkpoint.run(batch_parameters={"dataframe": target.frame}, run_id=run_identifier(target.name, target.frame))
         for run in result.run_results.values():
             outcomes.extend(_outcome(target, r, labels, examples, _file(source, target.file)) for r in run.results)
+    normalise_data_docs(folder)
     return ValidationReport(name, tuple(outcomes))
 
 

@@ -1,5 +1,5 @@
 """The work of the ``validate_raw`` and ``validate_panels`` stages: validate, render Data Docs,
-write the metrics JSON, then stop on a critical failure."""
+write the headline metrics JSON and the summary with every warning, then stop on a critical failure."""
 
 from __future__ import annotations
 
@@ -50,12 +50,14 @@ def validate_panels(
     return report
 
 
-def write_metrics(report: ValidationReport, synthetic: bool, path: str | Path) -> Path:
-    """Write the stage's metrics JSON (see :meth:`ValidationReport.to_metrics`)."""
+def write_metrics(report: ValidationReport, synthetic: bool, path: str | Path, summary: str | Path) -> Path:
+    """Write the stage's headline metrics to ``path`` (:meth:`ValidationReport.to_metrics`) and
+    the counts with every failed warning to ``summary`` (:meth:`ValidationReport.to_summary`)."""
     path = Path(path)
+    atomic_write_text(json.dumps(report.to_summary(synthetic), indent=2, sort_keys=True) + "\n", Path(summary))
     atomic_write_text(json.dumps(report.to_metrics(synthetic), indent=2, sort_keys=True) + "\n", path)
     logger.info(
-        "%s: %d expectations, %d passed, %d critical and %d warning failures -> %s",
-        report.name, report.expectations, report.passed, report.failed_critical, report.failed_warning, path,
+        "%s: %d expectations, %d passed, %d critical and %d warning failures -> %s, %s",
+        report.name, report.expectations, report.passed, report.failed_critical, report.failed_warning, path, summary,
     )
     return path
