@@ -154,8 +154,8 @@ def report_workspace(tmp_path_factory, demo_raw, catalogue, params) -> Path:
     write_contract_impact(root / "data", document)
     write_contract_factors(root / "data", root / "reports" / "figures" / "factors", document)
     (root / "metrics").mkdir(exist_ok=True)
-    # The forecast stage's metrics: the headline outcome does not beat persistence (as on the real extract).
-    (root / "metrics" / "forecast.json").write_text(json.dumps({"outcomes": {"oohc_per_1000": {
+    # The forecast stage's evaluation summary: the headline outcome does not beat persistence (as on the real extract).
+    (root / "data" / "factors" / "forecast" / "summary.json").write_text(json.dumps({"outcomes": {"oohc_per_1000": {
         "mae_ratio_to_persistence": {"model": 1.0123, "persistence": 1.0, "region_trend": 1.1794, "fe_linear": 1.06},
         "interval": {"nominal": 0.8, "coverage_weighted": 0.792}, "test_years": list(range(2012, 2021))}}}), encoding="utf-8")
     (root / "metrics" / "validation_panels.json").write_text(json.dumps(

@@ -29,6 +29,7 @@ def test_broken_input_stops_at_validate_raw_and_keeps_outputs(small_extract, rep
     panel_before = (repo.root / "data/panel/municipality.parquet").read_bytes()
     raw_before = (repo.root / "data/raw/observations.parquet").read_bytes()
     good_lock = (repo.root / "dvc.lock").read_text()  # what the lead commits after a good run
+    good_metrics = (repo.root / "metrics/validation_raw.json").read_text()  # git-tracked (cache: false)
 
     repo.set_params(**{"data.file.path": str(broken)})
     result = repo.dvc("repro", "panel@municipality", check=False)
@@ -39,9 +40,12 @@ def test_broken_input_stops_at_validate_raw_and_keeps_outputs(small_extract, rep
     assert (repo.root / "data/panel/municipality.parquet").read_bytes() == panel_before
 
     # ingest itself succeeded on the broken file, so dvc.lock now points at the broken data/raw;
-    # the committed dvc.lock (`git checkout dvc.lock`) plus `dvc checkout` bring back the good one.
+    # the committed dvc.lock and metrics (`git checkout HEAD -- dvc.lock metrics`) plus `dvc checkout`
+    # bring back the good one. The failed run's metrics file says what failed until then.
+    assert json.loads((repo.root / "metrics/validation_raw.json").read_text())["failed_critical"] > 0
     repo.set_params(**{"data.file.path": str(good)})
     (repo.root / "dvc.lock").write_text(good_lock)
+    (repo.root / "metrics/validation_raw.json").write_text(good_metrics)
     repo.dvc("checkout", "--force", "ingest", "validate_raw")
     assert (repo.root / "data/raw/observations.parquet").read_bytes() == raw_before
     assert pd.read_parquet(repo.root / "data/panel/municipality.parquet")["region"].isin([378, 261]).any()

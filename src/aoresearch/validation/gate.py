@@ -10,8 +10,9 @@ validation (a stale marker) is refused too.
 
 DVC records a stage's outputs as soon as that stage succeeds, so after ``ingest`` wrote a data
 set that ``validate_raw`` then rejected, ``dvc.lock`` points at the rejected ``data/raw``. The
-last good state is the committed one; the error message says how to get it back:
-``git checkout HEAD -- dvc.lock && dvc checkout``.
+last good state is the committed one (``metrics/`` is kept in git, not in the DVC cache, so it
+comes back with ``dvc.lock``); the error message says how to get it back:
+``git checkout HEAD -- dvc.lock metrics && dvc checkout``.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ __all__ = [
 
 RAW_MARKER = "data/validated/raw.json"
 PANELS_MARKER = "data/validated/panels.json"
-RECOVERY = "git checkout HEAD -- dvc.lock && dvc checkout"
+RECOVERY = "git checkout HEAD -- dvc.lock metrics && dvc checkout"
 _CHUNK = 1 << 20
 
 
