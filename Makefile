@@ -38,8 +38,11 @@ pull: env
 	@dvc pull || { echo "error: some outputs recorded in dvc.lock are not in DVC remote '$$(dvc remote default)' ($$(dvc remote list | awk -v r="$$(dvc remote default)" '$$1 == r {print $$2}')). Whoever ran the pipeline for this commit runs 'make push'; or point the remote at the storage they pushed to (README, 'Getting the results without recomputing')."; exit 1; }
 	dvc status
 
+# The suite runs on every core (pytest-xdist); a test file stays on one worker, so its module and
+# session fixtures are built once there. `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= auto
 test: env
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lab: env
 	$(BIN)/jupyter lab notebooks/

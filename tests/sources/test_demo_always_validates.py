@@ -174,3 +174,32 @@ def test_fast_check_flags_what_validation_flags(world_777, raw_rules):
     obs.loc[placed.nonzero()[0][:1], "abs_value"] = 1e7
     failures = critical_failures([Target("raw_ratios", derived.raw_ratios(obs, catalogue), raw_rules["raw_ratios"])])
     assert _rules(failures) == {"raw_ratios.numerator_at_most_denominator"}
+
+
+# Worlds of benchmarks/impact_quality.py (its seeds and settings: municipalities and counties,
+# effect or none) in which, before generator version 3, a municipality of a few dozen children
+# moved its school-absence percentage by more than the critical 25 points in one year.
+BENCHMARK_WORLDS = {910191: "effect", 920151: "null", 910071: "effect"}
+
+
+@pytest.mark.parametrize("seed", sorted(BENCHMARK_WORLDS), ids=lambda s: f"seed{s}")
+def test_small_regions_publish_no_primary_outcome_rates(seed, raw_rules):
+    """No school-absence or child-psychiatry rate below ``MIN_CHILDREN_PRIMARY`` children (as
+    Sotkanet publishes none), and the benchmark's worlds keep every percentage change plausible."""
+    from dataclasses import replace
+
+    from aoresearch.sources.demo.observe import MIN_CHILDREN_PRIMARY
+
+    catalogue, params, _ = _inputs()
+    effect = {k: 0.0 if BENCHMARK_WORLDS[seed] == "null" else v for k, v in params.data.demo.effect.items()}
+    demo = replace(params.data.demo, categories=("KUNTA", "HYVINVOINTIALUE"), effect=effect)
+    raw = generate_demo(catalogue, params.data.years, params.pilots, demo, seed)
+    obs = raw.observations
+    children = obs[(obs["indicator"] == catalogue.by_key("children_0_17").raw_id) & (obs["gender"] == "total")]
+    children = children.set_index(["region", "year"])["abs_value"]
+    primary = [catalogue.by_key(k).raw_id for k in ("school_absence", "child_psych_outpatient", "child_psych_inpatient")]
+    rows = obs[obs["indicator"].isin(primary)].join(children.rename("children"), on=["region", "year"])
+    assert len(rows) and (rows["children"] >= MIN_CHILDREN_PRIMARY).all(), rows[rows["children"] < MIN_CHILDREN_PRIMARY].head()
+    assert (children < MIN_CHILDREN_PRIMARY).any(), "the world has no small region: the threshold is not exercised"
+    failures = critical_failures([Target("raw_percent_changes", _percent_changes(obs, catalogue), raw_rules["raw_percent_changes"])])
+    assert not failures, f"seed {seed}:\n" + "\n".join(failures)

@@ -2,6 +2,16 @@
 
 Counts are drawn (Poisson, binomial) from the expected rates, split by gender, and small
 counts are suppressed as Sotkanet does (rows with 1-5 events are absent; zeros are present).
+
+The outcome rates published as primary values (school absences, child psychiatric care) carry
+sampling noise that grows as the region shrinks, and are absent for region-years with fewer than
+``MIN_CHILDREN_PRIMARY`` (300) children 0-17, as Sotkanet publishes no survey or small-area rate
+below its respondent and event thresholds. Without that threshold the noise of the smallest
+municipalities (a few dozen children: log SD 0.17-0.3) moved a school-absence percentage by more
+than the validation's critical 25 points in a year in 2 of 40 benchmark worlds (session 19's
+``benchmarks/impact_quality.py``, seeds 910191 and 920151; both municipalities had under 60
+children). The threshold lies far below the impact stage's donor size (``impact.donor_min_children``),
+so no comparison region loses data.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ __all__ = ["observe", "suppress_small_counts"]
 _FEMALE_SHARE = {"population": 0.488, "placements": 0.46}
 # Placement rate of each age group relative to all children 0-17 (before normalisation).
 _AGE_GROUPS = {"placements_0_6": (0, 7, 0.55), "placements_7_12": (7, 13, 0.80), "placements_13_17": (13, 18, 1.90)}
+MIN_CHILDREN_PRIMARY = 300  # smallest region (children 0-17) with published primary outcome rates (module docstring)
 _PRIMARY_OUTCOMES = ("school_absence_pct", "child_psych_outpatient_per_1000", "child_psych_inpatient_per_1000")
 _PRIMARY_FACTORS = (
     "unemployment_pct", "adult_psych_care_per_1000", "substance_use_care_per_1000",
@@ -86,8 +97,10 @@ def _primary_values(world: DemoWorld, rng) -> dict[str, tuple[np.ndarray, ...]]:
     """Rates published as primary values, with sampling noise that shrinks with region size."""
     noise_sd = np.clip(1.2 / np.sqrt(world.children), 0.005, 0.3)
     out = {}
+    published = world.children >= MIN_CHILDREN_PRIMARY
     for column in _PRIMARY_OUTCOMES:
-        out[column] = world.expected[column] * np.exp(noise_sd * rng.standard_normal(noise_sd.shape))
+        noisy = world.expected[column] * np.exp(noise_sd * rng.standard_normal(noise_sd.shape))
+        out[column] = np.where(published, noisy, np.nan)
     for column in _PRIMARY_FACTORS:
         out[column] = world.factors[column]
     return {_key_of(column): (np.round(values, 1),) for column, values in out.items()}
@@ -125,7 +138,7 @@ def _long(world: DemoWorld, catalogue: Catalogue, key: str, genders: tuple[np.nd
             "abs_value": np.nan,
         })
         frame[indicator.value_column] = values.ravel()
-        frames.append(frame)
+        frames.append(frame[frame[indicator.value_column].notna()])  # unpublished: no row (as Sotkanet)
     return pd.concat(frames, ignore_index=True)
 
 
