@@ -25,3 +25,13 @@ def test_track_with_a_bar_yields_everything_and_logs_nothing(caplog, capsys):
     assert seen == [0, 1, 2, 3]
     assert not caplog.records
     assert "stage y" in capsys.readouterr().err
+
+
+def test_track_names_items_with_describe(caplog):
+    log = logging.getLogger("aoresearch.test_progress")
+    pairs = [("oohc_per_1000", {"big": "result"}), ("school_absence_pct", {"big": "result"})]
+    with caplog.at_level(logging.INFO, logger=log.name):
+        list(track(iter(pairs), "forecast", "outcome", log, total=2, bar=False, describe=lambda pair: pair[0]))
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages[1].startswith("forecast: outcome 2/2 (school_absence_pct) done, ")
+    assert "result" not in " ".join(messages)

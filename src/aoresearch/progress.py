@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sized
+from collections.abc import Callable, Iterable, Iterator, Sized
 from typing import TypeVar
 
 from tqdm.auto import tqdm
@@ -22,7 +22,7 @@ T = TypeVar("T")
 
 
 def track(items: Iterable[T], label: str, unit: str, log: logging.Logger, total: int | None = None,
-          bar: bool | None = None) -> Iterator[T]:
+          bar: bool | None = None, describe: Callable[[T], str] = str) -> Iterator[T]:
     """Yield ``items`` while reporting progress.
 
     Parameters
@@ -38,6 +38,8 @@ def track(items: Iterable[T], label: str, unit: str, log: logging.Logger, total:
         Number of items; ``len(items)`` when it has one.
     bar : bool, optional
         Force the bar on or off; by default on when stderr is a terminal.
+    describe : callable, optional
+        Names an item in the log line (default ``str``), e.g. the outcome of a ``(outcome, result)`` pair.
     """
     if total is None and isinstance(items, Sized):
         total = len(items)
@@ -49,4 +51,4 @@ def track(items: Iterable[T], label: str, unit: str, log: logging.Logger, total:
     count = "?" if total is None else str(total)
     for i, item in enumerate(items, 1):
         yield item
-        log.info("%s: %s %d/%s (%s) done, %.1f s", label, unit, i, count, item, time.perf_counter() - start)
+        log.info("%s: %s %d/%s (%s) done, %.1f s", label, unit, i, count, describe(item), time.perf_counter() - start)

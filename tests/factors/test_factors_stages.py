@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from aoresearch.factors import accuracy_plot, forecast_headline, forecast_stage, parse_factors_config, scenarios_stage
@@ -30,8 +32,12 @@ def config():
     return parse_factors_config(TINY, seed=1)
 
 
-def test_forecast_stage_outputs_and_skips(panels, config, catalogue, params):
-    out = forecast_stage(panels, config, catalogue, params.pilots, synthetic=True)
+def test_forecast_stage_outputs_and_skips(panels, config, catalogue, params, caplog):
+    with caplog.at_level(logging.INFO, logger="aoresearch.factors.stage"):
+        out = forecast_stage(panels, config, catalogue, params.pilots, synthetic=True)
+    # Progress: one line per finished outcome, with its count and the elapsed time (no terminal here).
+    progress = [r.getMessage() for r in caplog.records if r.getMessage().startswith("forecast: outcome ")]
+    assert progress and progress[0].startswith("forecast: outcome 1/") and "(oohc_per_1000) done" in progress[0]
     document = out.summary
     assert document["synthetic"] is True
     assert set(document["factors_skipped"]) == {"no_such_factor"}
@@ -64,8 +70,10 @@ def test_forecast_headline_and_plot_are_small_views_of_the_summary(panels, confi
     assert list(plot["outcome"]) == ["oohc_per_1000"]
 
 
-def test_scenarios_stage_projects_every_region_and_scenario(panels, config, catalogue, params):
-    table, summary = scenarios_stage(panels, config, catalogue, params.pilots, synthetic=True)
+def test_scenarios_stage_projects_every_region_and_scenario(panels, config, catalogue, params, caplog):
+    with caplog.at_level(logging.INFO, logger="aoresearch.factors.stage"):
+        table, summary = scenarios_stage(panels, config, catalogue, params.pilots, synthetic=True)
+    assert any(r.getMessage().startswith("scenarios: outcome 1/") for r in caplog.records)
     assert SCENARIO_COLUMNS <= set(table.columns)
     assert set(table["scenario"]) == {"baseline", "unemployment_plus_3pp", "poverty_up"}
     assert set(table["horizon"]) == {1, 2}

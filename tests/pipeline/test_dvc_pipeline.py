@@ -1,4 +1,4 @@
-"""The DVC pipeline end to end: demo data by default, the real extract by one params change."""
+"""The DVC pipeline end to end on demo data, the default (the real extract: test_dvc_pipeline_real.py)."""
 
 import json
 
@@ -64,35 +64,10 @@ def test_changed_parameter_reruns_only_the_stages_that_read_it(repo_copy):
     status = json.loads(repo_copy.dvc("status", "--json").stdout)
     assert "ingest" not in status
     assert {"panel@municipality", "panel@wellbeing_county", "panel@country"} <= set(status)
-    # The params check, the panels and their validation: the downstream stages rerun in the
-    # real-extract test.
+    # The params check, the panels and their validation (downstream stages are not rerun here:
+    # the real-extract test runs them all).
     ran = _ran(repo_copy.dvc("repro", "validate_panels").stdout)
     assert ran == {"check_params", "panel@municipality", "panel@wellbeing_county", "panel@country", "validate_panels"}
     panel = pd.read_parquet(repo_copy.root / "data/panel/municipality.parquet")
     assert (panel.loc[panel["placements_0_6_imputed"], "placements_0_6"] == 5.0).all()
     repo_copy.set_params(**{"panel.suppression": "midpoint"})
-
-
-def test_real_extract_by_one_params_change(repo_copy, sotkanet_extract):
-    repo_copy.set_params(**{"data.source": "file", "data.file.path": str(sotkanet_extract), "data.years.end": 2021})
-    repo_copy.dvc("repro")
-    provenance = json.loads((repo_copy.root / "data/raw/provenance.json").read_text())
-    assert provenance["source"] == "file" and provenance["synthetic"] is False
-    assert not (repo_copy.root / "data/raw/ground_truth.json").exists()
-    panel = pd.read_parquet(repo_copy.root / "data/panel/municipality.parquet")
-    assert panel["year"].max() == 2021 and panel["region"].nunique() == 309
-    _assert_every_report_rendered(repo_copy.root)
-    assert json.loads((repo_copy.root / "metrics/forecast.json").read_text())["synthetic"] is False
-    assert "synthetic demo" not in (repo_copy.root / "reports/html/impact_tampere.html").read_text(encoding="utf-8").lower()
-
-
-def test_bad_parameter_stops_with_a_message_and_keeps_outputs(repo_copy):
-    before = (repo_copy.root / "data/panel/municipality.parquet").read_bytes()
-    repo_copy.set_params(**{"data.file.path": "/nonexistent/extract"})
-    result = repo_copy.dvc("repro", check=False)
-    assert result.returncode != 0
-    assert "data.file.path: /nonexistent/extract is not a folder" in result.stderr + result.stdout
-    assert (repo_copy.root / "data/panel/municipality.parquet").read_bytes() == before
-    repo_copy.dvc("checkout", "--force")
-    provenance = json.loads((repo_copy.root / "data/raw/provenance.json").read_text())
-    assert provenance["source"] == "file", "the last good raw data set is recoverable with dvc checkout"

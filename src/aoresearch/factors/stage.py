@@ -35,6 +35,7 @@ from aoresearch.factors.explain import factor_table, group_shap, pilot_attributi
 from aoresearch.factors.features import OWN_HISTORY, Design, available_columns, feature_name, make_design
 from aoresearch.factors.forecast import Forecaster, fit_forecaster, rolling_origin_cv, summarise_cv
 from aoresearch.factors.scenarios import project, scenario_coverage
+from aoresearch.progress import track
 
 __all__ = [
     "read_panel", "factor_roles", "select_columns", "associations_stage", "ForecastOutputs", "forecast_stage",
@@ -116,12 +117,13 @@ def forecast_stage(
     # Outcomes are independent: one process each (joblib), results gathered in the outcomes' order,
     # so the outputs do not depend on n_jobs.
     log.info("forecast: %d outcomes (rolling-origin evaluation, SHAP, pilots), %d process(es)", len(outcomes), config.n_jobs)
-    fitted = Parallel(n_jobs=min(config.n_jobs, max(len(outcomes), 1)))(
+    fitted = Parallel(n_jobs=min(config.n_jobs, max(len(outcomes), 1)), return_as="generator")(
         delayed(_model_outcome)(panels, outcome, factors, config, roles, pilots) for outcome in outcomes
     )
     cv_frames, shap_frames, tables, attributions, models, per_outcome, plots = [], [], [], [], {}, {}, {}
     additivity = 0.0
-    for outcome, result in zip(outcomes, fitted):
+    for outcome, result in track(zip(outcomes, fitted), "forecast", "outcome", log, total=len(outcomes),
+                                 describe=lambda pair: pair[0]):
         if isinstance(result, str):
             skipped_outcomes[outcome] = result
             log.warning("forecast: %s", result)
@@ -246,8 +248,8 @@ def scenarios_stage(
     for name, missing in uncovered.items():
         log.warning("scenario '%s': factors %s have no data; the scenario leaves them unchanged.", name, missing)
     frames = []
-    for outcome in outcomes:
-        log.info("scenarios: %s, horizons %s", outcome, list(config.horizons))
+    log.info("scenarios: %d outcomes, horizons %s, %d scenarios", len(outcomes), list(config.horizons), len(config.scenarios))
+    for outcome in track(outcomes, "scenarios", "outcome", log):
         models = {h: fit_forecaster(d, np.arange(len(d.target)), config) for h, d in
                   ((h, _design(municipality, outcome, factors, config, h, config.min_children)) for h in config.horizons)}
         for panel in panels.values():
