@@ -27,7 +27,7 @@ from aoresearch.impact._results import EffectEstimate, effects_frame
 from aoresearch.impact._sc_inference import LeaveOneOut, PlaceboInSpace, PlaceboInTime
 from aoresearch.impact._staggered_did import Aggregation, PreTrendTest, StaggeredDiD
 from aoresearch.impact._synthetic_control import SyntheticControl
-from aoresearch.impact.config import ImpactConfig, parse_impact_config
+from aoresearch.config.impact import ImpactConfig, parse_impact_config
 from aoresearch.impact.evaluate import PilotEvaluation, evaluate_pilot, find_pilot, pilot_donors
 
 __all__ = [
