@@ -1,8 +1,9 @@
 """dvc.yaml lists exactly what each stage reads: its params keys, its code and its input files.
 
 ``STAGE_PARAMS`` is the audit of which params keys each stage's code reads *and its outputs depend
-on* (issue 14): ``impact.n_jobs`` and ``factors.n_jobs`` only split work across processes,
-``impact.headline_outcome`` is read by the reports and the index, not by the evaluation. Every
+on* (issue 14): ``impact.n_jobs`` and ``factors.n_jobs`` only split work across processes;
+``impact.headline_outcome`` picks the outcome of the impact metrics and plot files, the panels'
+pre-adoption years and the reports' headline. Every
 stage also parses the whole params.yaml through ``pipelines/_entry.py`` to check it; that check's
 result is the ``data/params_checked.json`` dependency, not a params key. The table is compared
 with dvc.yaml in both directions, so a key added to a stage's code must be added to both.
@@ -42,8 +43,9 @@ STAGE_PARAMS: dict[str, list[str] | None] = {
     "panel": ["panel.categories.{key}", "panel.suppression", "panel.min_pre_years", "pilots", "impact.headline_outcome"],
     "pilot_regions": ["pilots"],
     # impact/evaluate.py: the pilot's own record; the other pilots reach it through data/pilot_regions.json
-    "impact": ["seed", "pilots.{key}", *IMPACT_EVALUATION],
-    "impact_pooled": ["pilots", "impact.alpha", "impact.power", "impact.min_backtests"],  # pool_pilots
+    "impact": ["seed", "pilots.{key}", *IMPACT_EVALUATION, "impact.headline_outcome"],  # outputs.py: metrics, plots
+    # pool_pilots; write_pooled: the headline outcome's metrics
+    "impact_pooled": ["pilots", "impact.alpha", "impact.power", "impact.min_backtests", "impact.headline_outcome"],
     "associations": ["factors.outcomes", "factors.factors", "factors.associations"],
     "forecast": ["seed", "pilots", *FACTORS_MODEL, "factors.horizon", "factors.test_years", "factors.trend_years",
                  "factors.direction_threshold"],
