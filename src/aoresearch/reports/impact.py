@@ -499,7 +499,7 @@ def caveats_html(results: ImpactResults, pilot: Pilot, region_rows: pd.DataFrame
 def monitoring_html(results: ImpactResults, pilot: Pilot, catalogue: Catalogue, lang: str) -> str:
     """The monitoring plan of a pilot without post-start data."""
     year = int(results.summary.get("adoption_year", pilot.adoption_year))
-    outcomes = list(results.summary.get("outcomes") or [results.headline_outcome])
+    outcomes = list(results.summary.get("outcomes") or [o for o in (results.headline_outcome,) if o])
     items = [t("monitoring_first", lang, year=year + 1, first=year), t("monitoring_main", lang, year=year + 3)]
     text = f"<p>{html.escape(t('monitoring_intro', lang))}</p><ul>"
     text += "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
