@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
-from aoresearch.atomic import atomic_write_parquet, atomic_write_text
+from aoresearch.atomic import atomic_write, atomic_write_parquet, atomic_write_text
 from aoresearch.catalogue import Catalogue
 from aoresearch.config import Pilot
 from aoresearch.errors import InsufficientDataError
@@ -280,11 +280,8 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
 
 
 def write_table_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a small CSV (a plot file for ``dvc plots``), ``\\n`` line ends."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, lineterminator="\n")
-    return path
+    """Write a small CSV (a plot file for ``dvc plots``), ``\\n`` line ends, atomically."""
+    return atomic_write(path, lambda staging: frame.to_csv(staging, index=False, lineterminator="\n"))
 
 
 def write_json(document: dict, path: str | Path) -> Path:

@@ -79,7 +79,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aoresearch.atomic import atomic_write_parquet
+from aoresearch.atomic import atomic_write, atomic_write_parquet, atomic_write_text
 from aoresearch.config.impact import ImpactConfig
 from aoresearch.impact.files import COLUMNS, SORT_KEYS, TABLES
 from aoresearch.impact.evaluate import CS, SC, PilotEvaluation
@@ -291,11 +291,11 @@ def write_outputs(result: PilotEvaluation, config: ImpactConfig, out_dir: str | 
 
 
 def _write_csv(path: Path, frame: pd.DataFrame) -> None:
-    frame.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+    atomic_write(path, lambda staging: frame.to_csv(staging, index=False, lineterminator="\n", float_format="%.10g"))
 
 
 def _write_json(path: Path, content: dict) -> None:
-    path.write_text(json.dumps(content, indent=2, sort_keys=False, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic_write_text(json.dumps(content, indent=2, sort_keys=False, ensure_ascii=False) + "\n", path)
 
 
 def _remove_tree(path: Path) -> None:
