@@ -59,7 +59,7 @@ def real_setup(argv: list[str], description: str | None):
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     panel, params, catalogue = real_panel(Path(args.extract))
-    config = parse_factors_config(params.raw["factors"], params.seed)
+    config = params.factors
     return panel, config, catalogue, select_columns(panel, config, catalogue)
 
 

@@ -44,12 +44,11 @@ def one_world(seed: int) -> list[dict]:
     from aoresearch.config import load_params
     from aoresearch.impact import evaluate as ev
     from aoresearch.impact._pilot_sc import fit_pilot_sc
-    from aoresearch.impact.config import parse_impact_config
     from aoresearch.panel.stage import make_panel
     from aoresearch.sources.demo import generate_demo
 
     params, catalogue = load_params(REPO / "params.yaml"), load_catalogue()
-    config = replace(parse_impact_config(params.raw["impact"]), n_jobs=1)
+    config = replace(params.impact, n_jobs=1)
     demo = replace(params.data.demo, categories=("KUNTA", "HYVINVOINTIALUE"), effect={k: 0.0 for k in params.data.demo.effect})
     raw = generate_demo(catalogue, params.data.years, params.pilots, demo, seed)
     panels, rows = {}, []

@@ -167,10 +167,9 @@ class _Setup:
 def _setup(outcomes: tuple[str, ...] | None) -> _Setup:
     from aoresearch.catalogue import load_catalogue
     from aoresearch.config import load_params
-    from aoresearch.impact.config import parse_impact_config
 
     params = load_params(REPO / "params.yaml")
-    config = parse_impact_config(params.raw["impact"])
+    config = params.impact
     config = replace(config, outcomes=tuple(outcomes) if outcomes else config.outcomes, n_jobs=1)
     validation_params = replace(params, panel=replace(params.panel, categories=dict(PANELS)))
     pilots = tuple(params.pilot(key) for key in PILOTS)

@@ -22,7 +22,6 @@ import yaml
 
 from aoresearch.catalogue import load_catalogue
 from aoresearch.config import parse_params
-from aoresearch.impact.config import parse_impact_config
 from aoresearch.impact.evaluate import evaluate_outcome
 from aoresearch.impact.pooling import pool_pilots
 from aoresearch.panel.stage import make_panel
@@ -44,7 +43,7 @@ def main(argv: list[str]) -> int:
     params = parse_params(document, base_dir=REPO)
     catalogue = load_catalogue()
     raw = ingest(params, catalogue)
-    config = replace(parse_impact_config(params.raw["impact"]), outcomes=(OUTCOME,))
+    config = replace(params.impact, outcomes=(OUTCOME,))
     panels, pilots, fits = {}, {}, {}
     for pilot in params.pilots:
         panel = panels.setdefault(pilot.category, make_panel(raw, catalogue, params, pilot.category))

@@ -12,7 +12,8 @@ from _entry import run
 
 from aoresearch.catalogue import load_catalogue
 from aoresearch.config import load_params
-from aoresearch.factors import associations_stage, parse_factors_config, read_panel, write_json, write_table
+from aoresearch.factors import associations_stage, write_json, write_table
+from aoresearch.panel.files import read_panel
 from aoresearch.validation.gate import PANELS_MARKER, panel_files, panels_gate, require_validated
 
 
@@ -28,10 +29,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--validation-metrics", default="metrics/validation_panels.json", help="validate_panels' metrics (named in errors)")
     args = parser.parse_args(argv)
     params = load_params(args.params)
-    config = parse_factors_config(params.raw.get("factors"), params.seed)
+    config = params.factors
     require_validated(panels_gate(args.panel, args.validated, args.validation_metrics), panel_files("municipality"))
-    panel, synthetic = read_panel(args.panel, "municipality")
-    table, summary, headline = associations_stage(panel, config, load_catalogue(args.catalogue), synthetic)
+    panel = read_panel(args.panel, "municipality")
+    table, summary, headline = associations_stage(panel.frame, config, load_catalogue(args.catalogue), panel.synthetic)
     write_table(table, args.out)
     write_json(summary, args.summary)
     write_json(headline, args.metrics)

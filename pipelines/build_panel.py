@@ -11,7 +11,8 @@ from _entry import run
 
 from aoresearch.catalogue import load_catalogue
 from aoresearch.config import load_params
-from aoresearch.panel.stage import make_panel, panel_summary, write_panel
+from aoresearch.panel.files import write_panel
+from aoresearch.panel.stage import make_panel, panel_summary
 from aoresearch.sources.raw import read_raw
 from aoresearch.validation.gate import RAW_MARKER, raw_gate, require_validated
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 from _entry import run
 
+from aoresearch.atomic import atomic_write_text
 from aoresearch.params_schema import check_params_file
 
 MARKER = {"params_checked": True, "schema": "aoresearch.params_schema"}
@@ -27,10 +27,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=Path("data/params_checked.json"))
     args = parser.parse_args(argv)
     check_params_file(args.params)  # also run by _entry when a stage starts; explicit here, it is this stage's work
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    staging = args.out.with_name(f".{args.out.name}.partial")
-    staging.write_text(json.dumps(MARKER, indent=2) + "\n", encoding="utf-8")
-    os.replace(staging, args.out)
+    atomic_write_text(json.dumps(MARKER, indent=2) + "\n", args.out)
     return 0
 
 

@@ -13,7 +13,8 @@ from _entry import run
 
 from aoresearch.catalogue import load_catalogue
 from aoresearch.config import load_params
-from aoresearch.factors import forecast_stage, parse_factors_config, read_panel, write_forecast_outputs
+from aoresearch.factors import forecast_stage, write_forecast_outputs
+from aoresearch.panel.files import read_panel
 from aoresearch.validation.gate import PANELS_MARKER, panel_files, panels_gate, require_validated
 
 
@@ -30,12 +31,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--validation-metrics", default="metrics/validation_panels.json", help="validate_panels' metrics (named in errors)")
     args = parser.parse_args(argv)
     params = load_params(args.params)
-    config = parse_factors_config(params.raw.get("factors"), params.seed)
+    config = params.factors
     categories = sorted({"municipality", *(p.category for p in params.pilots)})
     require_validated(panels_gate(args.panel, args.validated, args.validation_metrics), panel_files(*categories))
     loaded = {name: read_panel(args.panel, name) for name in categories}
-    panels = {name: panel for name, (panel, _) in loaded.items()}
-    synthetic = loaded["municipality"][1]
+    panels = {name: panel.frame for name, panel in loaded.items()}
+    synthetic = loaded["municipality"].synthetic
     outputs = forecast_stage(panels, config, load_catalogue(args.catalogue), params.pilots, synthetic)
     write_forecast_outputs(outputs, args.out, args.figures, args.metrics, args.plots, synthetic)
     return 0

@@ -15,13 +15,11 @@ from pathlib import Path
 
 from _entry import run  # first: it may restart the interpreter (PYTHONHASHSEED) and checks params.yaml
 
-import pandas as pd
-
 from aoresearch.config import load_params
 from aoresearch.errors import RawDataError
-from aoresearch.impact.config import parse_impact_config
 from aoresearch.impact.evaluate import check_pilot_regions, evaluate_pilot, find_pilot
 from aoresearch.impact.outputs import write_outputs
+from aoresearch.panel.files import read_panel
 from aoresearch.validation.gate import PANELS_MARKER, panel_files, panels_gate, require_validated
 
 
@@ -43,15 +41,10 @@ def main(argv: list[str]) -> int:
         raise RawDataError(f"{regions} does not exist; run `dvc repro pilot_regions` first.")
     check_pilot_regions(json.loads(regions.read_text(encoding="utf-8")), params.pilots, str(regions))
     pilot = find_pilot(params.pilots, args.pilot)
-    config = parse_impact_config(params.raw.get("impact"), args.params)
-    panel_path = Path(args.panels) / f"{pilot.category}.parquet"
-    if not panel_path.is_file():
-        raise RawDataError(f"panel {panel_path} for pilot {pilot.key!r} (category {pilot.category!r}) does not exist; run the panel stage.")
+    config = params.impact
+    panel = read_panel(args.panels, pilot.category)  # a missing panel is named before the gate's verdict
     require_validated(panels_gate(args.panels, args.validated, args.validation_metrics), panel_files(pilot.category))
-    panel = pd.read_parquet(panel_path)
-    summary_path = panel_path.with_suffix(".summary.json")
-    synthetic = bool(json.loads(summary_path.read_text(encoding="utf-8")).get("synthetic", False)) if summary_path.is_file() else False
-    result = evaluate_pilot(panel, pilot, params.pilots, config, params.seed, synthetic)
+    result = evaluate_pilot(panel.frame, pilot, params.pilots, config, params.seed, panel.synthetic)
     out = args.out or f"data/impact/{pilot.key}"
     write_outputs(result, config, out, args.metrics or f"metrics/impact/{pilot.key}.json",
                   args.plots or f"plots/impact/{pilot.key}")

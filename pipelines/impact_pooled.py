@@ -14,8 +14,8 @@ from pathlib import Path
 from _entry import run
 
 from aoresearch.config import load_params
-from aoresearch.impact.config import parse_impact_config
-from aoresearch.impact.outputs import read_pilot_folder, write_pooled
+from aoresearch.impact.files import read_pilot_folder
+from aoresearch.impact.outputs import write_pooled
 from aoresearch.impact.pooling import pool_pilots
 
 
@@ -27,7 +27,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--metrics", default="metrics/impact_pooled.json")
     args = parser.parse_args(argv)
     params = load_params(args.params)
-    config = parse_impact_config(params.raw.get("impact"), args.params)
+    config = params.impact
     pilots = {p.key: read_pilot_folder(Path(args.impact) / p.key) for p in params.pilots}
     pooled = pool_pilots(pilots, config.alpha, config.power, config.min_backtests)
     synthetic = any(p["synthetic"] for p in pilots.values())

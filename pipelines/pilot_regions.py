@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from _entry import run
 
+from aoresearch.atomic import atomic_write_text
 from aoresearch.config import load_params
 from aoresearch.impact.evaluate import pilot_regions
 
@@ -21,11 +21,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--params", default="params.yaml")
     parser.add_argument("--out", default="data/pilot_regions.json")
     args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.with_name(f".{out.name}.partial")
-    staging.write_text(json.dumps(pilot_regions(load_params(args.params).pilots), indent=2) + "\n", encoding="utf-8")
-    staging.replace(out)
+    atomic_write_text(json.dumps(pilot_regions(load_params(args.params).pilots), indent=2) + "\n", args.out)
     return 0
 
 

@@ -14,9 +14,8 @@ from pathlib import Path
 from _entry import run
 
 from aoresearch.config import load_params
-from aoresearch.impact.config import parse_impact_config
 from aoresearch.reports.pooled import pooled_index_html, read_pooled
-from aoresearch.reports import is_synthetic, read_panel_summaries, read_provenance, report_settings, t
+from aoresearch.reports import is_synthetic, read_panel_summaries, read_provenance, t
 from aoresearch.reports.dating import report_basis
 from aoresearch.reports.index import IndexEntry, lead_of_notebook, write_index
 
@@ -42,10 +41,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--data", type=Path, default=Path("data"))
     args = parser.parse_args(argv)
     params = load_params(args.params)
-    lang = report_settings(params).language
+    lang = params.reports.language
     provenance = read_provenance(args.data / "raw")
     synthetic = is_synthetic(provenance, read_panel_summaries(args.data / "panel"))
-    impact = parse_impact_config(params.raw.get("impact"), args.params)
+    impact = params.impact
     pooled = pooled_index_html(read_pooled(args.data / "impact_pooled"), impact.headline_outcome, lang, impact.alpha)
     write_index(entries(args.reports, params, lang), args.reports / "html" / "index.html", lang, synthetic, pooled,
                 generated=report_basis(provenance, lang))

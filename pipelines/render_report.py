@@ -19,7 +19,7 @@ from pathlib import Path
 from _entry import run
 
 from aoresearch.config import load_params
-from aoresearch.reports import pilot_records, render_notebook, report_settings, t
+from aoresearch.reports import pilot_records, render_notebook, t
 from aoresearch.validation.gate import PANELS_MARKER, panel_files, panels_gate, require_validated
 
 KERNEL = "aoresearch"
@@ -32,7 +32,7 @@ NOTEBOOKS = {
 
 def report_parameters(report: str, args: argparse.Namespace, params) -> tuple[str, dict, dict]:
     """(output name, papermill parameters, title keywords) of one report."""
-    settings = report_settings(params)
+    settings = params.reports
     data = args.data.resolve()
     common = {"language": settings.language, "min_children": settings.min_children,
               "pilots": pilot_records(params.pilots), "panel_dir": str(data / "panel"), "raw_dir": str(data / "raw")}
@@ -41,10 +41,12 @@ def report_parameters(report: str, args: argparse.Namespace, params) -> tuple[st
         if pilot is None:
             raise SystemExit("error: the impact report needs --pilot KEY (a key under 'pilots' in params.yaml)")
         return (f"impact_{pilot.key}",
-                {**common, "pilot": pilot.key, "impact_dir": str(data / "impact"), "metrics_dir": str(args.metrics.resolve())},
+                {**common, "pilot": pilot.key, "impact_dir": str(data / "impact"), "metrics_dir": str(args.metrics.resolve()),
+                 "headline_outcome": params.impact.headline_outcome, "covid_years": list(params.impact.covid_years)},
                 {"region": pilot.name})
     if report == "risk_factors":
-        return report, {**common, "factors_dir": str(data / "factors"), "figures_dir": str(args.figures.resolve())}, {}
+        return report, {**common, "factors_dir": str(data / "factors"), "figures_dir": str(args.figures.resolve()),
+                        "headline_outcome": params.impact.headline_outcome}, {}
     return report, {**common, "scenarios_path": str(data / "factors" / "scenarios.parquet"),
                     "small_count_max": settings.small_count_max}, {}
 
@@ -70,7 +72,7 @@ def main(argv: list[str]) -> int:
         read = list(params.panel.categories)
     panels = panel_files(*read)  # only the panels this report reads
     require_validated(panels_gate(args.data / "panel", args.validated, args.metrics / "validation_panels.json"), panels)
-    lang = report_settings(params).language
+    lang = params.reports.language
     name, parameters, words = report_parameters(args.report, args, params)
     key = "impact" if args.report == "impact" else args.report
     cwd = (args.notebooks / "notebooks").resolve()

@@ -12,7 +12,8 @@ from _entry import run
 
 from aoresearch.catalogue import load_catalogue
 from aoresearch.config import load_params
-from aoresearch.factors import parse_factors_config, read_panel, scenarios_stage, write_json, write_table
+from aoresearch.factors import scenarios_stage, write_json, write_table
+from aoresearch.panel.files import read_panel
 from aoresearch.validation.gate import PANELS_MARKER, panel_files, panels_gate, require_validated
 
 
@@ -27,11 +28,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--validation-metrics", default="metrics/validation_panels.json", help="validate_panels' metrics (named in errors)")
     args = parser.parse_args(argv)
     params = load_params(args.params)
-    config = parse_factors_config(params.raw.get("factors"), params.seed)
+    config = params.factors
     require_validated(panels_gate(args.panel, args.validated, args.validation_metrics), panel_files("municipality", "wellbeing_county"))
     loaded = {name: read_panel(args.panel, name) for name in ("municipality", "wellbeing_county")}
-    synthetic = loaded["municipality"][1]
-    table, summary = scenarios_stage({k: v[0] for k, v in loaded.items()}, config, load_catalogue(args.catalogue), params.pilots, synthetic)
+    synthetic = loaded["municipality"].synthetic
+    table, summary = scenarios_stage({k: v.frame for k, v in loaded.items()}, config, load_catalogue(args.catalogue), params.pilots, synthetic)
     write_table(table, args.out)
     write_json(summary, args.summary)
     return 0

@@ -13,15 +13,12 @@ expectation failed.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from _entry import run  # first: it may restart the interpreter (PYTHONHASHSEED) and checks params.yaml
 
-import pandas as pd
-
 from aoresearch.catalogue import load_catalogue
 from aoresearch.config import load_params
-from aoresearch.errors import RawDataError
+from aoresearch.panel.files import read_panel
 from aoresearch.sources.raw import read_raw
 from aoresearch.validation import (
     load_site_config,
@@ -67,29 +64,14 @@ def main(argv: list[str]) -> int:
         raw = read_raw(args.raw)
         report, synthetic, files = validate_raw(raw, catalogue, config, site, source=args.raw), raw.is_synthetic, None
     else:
-        panels = {name: _read_panel(Path(args.panels), name) for name in config.categories}
-        report = validate_panels(panels, catalogue, config, site, source=args.panels)
-        synthetic = any(_synthetic(Path(args.panels), name) for name in config.categories)
+        read = {name: read_panel(args.panels, name, spec=None) for name in config.categories}  # checked by the suites
+        report = validate_panels({name: p.frame for name, p in read.items()}, catalogue, config, site, source=args.panels)
+        synthetic = any(p.synthetic for p in read.values())
         files = panel_files(*config.categories)
     write_metrics(report, synthetic, metrics, args.summary or f"data/validation/{args.what}.json")
     publish(gate, report, files)
     report.raise_for_critical(docs)
     return 0
-
-
-def _read_panel(folder: Path, name: str) -> pd.DataFrame:
-    path = folder / f"{name}.parquet"
-    try:
-        return pd.read_parquet(path)
-    except (FileNotFoundError, OSError, ValueError) as exc:
-        raise RawDataError(f"panel {path} is missing or unreadable ({exc}); run the panel@{name} stage.") from exc
-
-
-def _synthetic(folder: Path, name: str) -> bool:
-    import json
-
-    summary = folder / f"{name}.summary.json"
-    return bool(json.loads(summary.read_text(encoding="utf-8")).get("synthetic", False)) if summary.exists() else False
 
 
 def _write_suites(args, params, catalogue, config) -> int:

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 import requests
 
 from aoresearch.catalogue import load_catalogue
@@ -49,6 +50,12 @@ def catalogue():
 @pytest.fixture(scope="session")
 def params():
     return load_params(REPO / "params.yaml")
+
+
+@pytest.fixture(scope="session")
+def params_document():
+    """``params.yaml`` as the unparsed mapping, for tests that break a section before parsing it."""
+    return yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,9 @@
 """dvc.yaml lists exactly what each stage reads: its params keys, its code and its input files.
 
 ``STAGE_PARAMS`` is the audit of which params keys each stage's code reads *and its outputs depend
-on* (issue 14): ``impact.n_jobs`` and ``factors.n_jobs`` only split work across processes,
-``impact.headline_outcome`` is read by the reports and the index, not by the evaluation. Every
+on* (issue 14): ``impact.n_jobs`` and ``factors.n_jobs`` only split work across processes;
+``impact.headline_outcome`` picks the outcome of the impact metrics and plot files, the panels'
+pre-adoption years and the reports' headline. Every
 stage also parses the whole params.yaml through ``pipelines/_entry.py`` to check it; that check's
 result is the ``data/params_checked.json`` dependency, not a params key. The table is compared
 with dvc.yaml in both directions, so a key added to a stage's code must be added to both.
@@ -37,21 +38,25 @@ STAGE_PARAMS: dict[str, list[str] | None] = {
     "check_params": None,
     "ingest": ["seed", "data", "pilots"],  # sources/: demo (seed, pilots' adoption), file, sotkanet
     "validate_raw": VALIDATION,  # validation/suites.py: validation_config
-    "validate_panels": VALIDATION,
-    # panel/stage.py: make_panel
-    "panel": ["panel.categories.{key}", "panel.suppression", "panel.min_pre_years", "pilots"],
+    "validate_panels": [*VALIDATION, "impact.headline_outcome"],  # suites.py: the pilots' pre-years outcome
+    # panel/stage.py: make_panel (PanelSpec counts a pilot's pre-years where the headline outcome is observed)
+    "panel": ["panel.categories.{key}", "panel.suppression", "panel.min_pre_years", "pilots", "impact.headline_outcome"],
     "pilot_regions": ["pilots"],
     # impact/evaluate.py: the pilot's own record; the other pilots reach it through data/pilot_regions.json
-    "impact": ["seed", "pilots.{key}", *IMPACT_EVALUATION],
-    "impact_pooled": ["pilots", "impact.alpha", "impact.power", "impact.min_backtests"],  # pool_pilots
+    "impact": ["seed", "pilots.{key}", *IMPACT_EVALUATION, "impact.headline_outcome"],  # outputs.py: metrics, plots
+    # pool_pilots; write_pooled: the headline outcome's metrics
+    "impact_pooled": ["pilots", "impact.alpha", "impact.power", "impact.min_backtests", "impact.headline_outcome"],
     "associations": ["factors.outcomes", "factors.factors", "factors.associations"],
     "forecast": ["seed", "pilots", *FACTORS_MODEL, "factors.horizon", "factors.test_years", "factors.trend_years",
                  "factors.direction_threshold"],
     "scenarios": ["seed", "pilots", *FACTORS_MODEL, "factors.horizons", "factors.scenarios"],
     # render_report.py: panel.categories picks the panels checked against validate_panels' marker;
     # every pilot's record is a papermill parameter, so it is in the executed notebook.
-    "report_impact": ["panel.categories", "pilots", "reports.language", "reports.min_children"],
-    "report_factors": ["panel.categories", "pilots", "reports.language", "reports.min_children"],
+    # impact.headline_outcome and impact.covid_years are papermill parameters of the notebooks.
+    "report_impact": ["panel.categories", "pilots", "reports.language", "reports.min_children",
+                      "impact.headline_outcome", "impact.covid_years"],
+    "report_factors": ["panel.categories", "pilots", "reports.language", "reports.min_children",
+                       "impact.headline_outcome"],
     "report_situation": ["panel.categories", "pilots", "reports.language", "reports.min_children",
                          "reports.small_count_max"],
     "report_index": ["pilots", "reports.language", "impact.headline_outcome", "impact.alpha"],
@@ -173,7 +178,7 @@ def code_read(root: Path, entry: str, extra: tuple[str, ...] = ()) -> set[str]:
     """Repository-relative files of every module reachable by import statements from ``entry``.
 
     A parent package's ``__init__`` counts only when it is imported itself (``from aoresearch.reports
-    import t``), not when a submodule is (``from aoresearch.impact.config import ...``).
+    import t``), not when a submodule is (``from aoresearch.config.impact import ...``).
     """
     seen, todo = set(), [root / entry, *(root / e for e in extra)]
     while todo:
@@ -202,8 +207,9 @@ def test_code_read_is_declared(stages, repo_root):
 
 
 def test_code_read_finds_imports(repo_root):
-    """The import walk itself: the forecast stage reaches the factors package and the validation gate."""
+    """The import walk itself: the forecast stage reaches the factors package, the validation gate
+    and the panel reader."""
     files = code_read(repo_root, "pipelines/forecast.py")
     assert {"pipelines/_entry.py", "src/aoresearch/factors/forecast.py", "src/aoresearch/validation/gate.py",
-            "src/aoresearch/sources/raw.py", "src/aoresearch/catalogue.py"} <= files
+            "src/aoresearch/panel/files.py", "src/aoresearch/atomic.py", "src/aoresearch/catalogue.py"} <= files
     assert "src/aoresearch/impact/evaluate.py" not in files

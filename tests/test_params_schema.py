@@ -138,12 +138,14 @@ def test_valid_variants_used_by_the_tests_pass(document, edit):
 
 
 def test_schema_lists_every_field_of_the_parsed_records():
-    from aoresearch.factors.config import ModelConfig
-    from aoresearch.reports.settings import ReportSettings
+    from aoresearch.config.factors import ModelConfig
+    from aoresearch.config.reports import ReportSettings
+    from aoresearch.config.validation import ValidationSettings
 
     sections = schema().fields
     assert set(sections["factors"].fields["model"].fields) == {f.name for f in fields(ModelConfig)}
     assert set(sections["reports"].fields) == {f.name for f in fields(ReportSettings)}
+    assert set(sections["validation"].fields) == {f.name for f in fields(ValidationSettings)}
 
 
 def test_the_check_loads_no_scientific_library(repo_root):

@@ -3,8 +3,8 @@
 :func:`check_params` walks the whole parameter document against :func:`schema`, which knows
 every key of every section (required or optional with its default), its type and its allowed
 range or choices. It then calls the section parsers that hold further rules
-(:func:`aoresearch.config.parse_params`, ``parse_factors_config``, ``parse_impact_config``,
-``parse_report_settings``) on each section the walk found clean, so their rules are not
+(:func:`aoresearch.config.parse_shared_sections`, ``parse_factors_config``, ``parse_impact_config``,
+``parse_report_settings``, ``parse_validation_settings``) on each section the walk found clean, so their rules are not
 repeated here. Every problem is collected; one :class:`~aoresearch.errors.ParameterError`
 lists them all, each naming the full key path and what was expected, e.g.
 ``unknown key panel.min_pre_yaers; did you mean panel.min_pre_years?``.
@@ -18,18 +18,18 @@ from __future__ import annotations
 
 import difflib
 import functools
-import importlib
-import importlib.util
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any, get_args
 
 import yaml
 
-from aoresearch.config import SourceName, SuppressionMethod, parse_params
+from aoresearch.config import SourceName, SuppressionMethod, parse_shared_sections
+from aoresearch.config.factors import TargetKind, parse_factors_config
+from aoresearch.config.impact import parse_impact_config
+from aoresearch.config.reports import LANGUAGES, parse_report_settings
+from aoresearch.config.validation import parse_validation_settings
 from aoresearch.errors import ParameterError
 
 __all__ = ["Problem", "check_params", "check_params_file", "params_problems", "known_keys", "schema"]
@@ -153,34 +153,7 @@ YEAR = integer(1900, 2100)
 _GENDERS = ("total", "female", "male")
 
 
-def _parser_module(name: str) -> ModuleType:
-    """Import the module ``name`` without running its package's ``__init__``.
-
-    The section parsers live in packages whose ``__init__`` imports the scientific stack (pandas,
-    scikit-learn, SHAP, Great Expectations: 4-13 s measured on the project machine), which would
-    make the check cost what it is meant to save. A package already imported is used as is;
-    otherwise a bare stand-in of the package is registered while its parser module is loaded and
-    removed afterwards, so a later ``import`` of the package runs normally.
-    """
-    package = name.rpartition(".")[0]
-    if package in sys.modules:
-        return importlib.import_module(name)
-    spec = importlib.util.find_spec(package)
-    stand_in = ModuleType(package)
-    stand_in.__path__ = list(spec.submodule_search_locations)
-    before = set(sys.modules)
-    sys.modules[package] = stand_in
-    try:
-        return importlib.import_module(name)
-    finally:
-        for added in set(sys.modules) - before:
-            if added == package or added.startswith(package + "."):
-                del sys.modules[added]
-
-
 def _schema() -> Section:
-    factors = _parser_module("aoresearch.factors.config")
-    i18n = _parser_module("aoresearch.reports.i18n")
     return Section({
         "seed": integer(0),
         "data": Section({
@@ -219,7 +192,7 @@ def _schema() -> Section:
             "horizons": integers(required=False, min_items=1),
             "lags": integers(min_items=1),
             "min_children": number(0, required=False),
-            "target": choice(factors.TargetKind, required=False),
+            "target": choice(TargetKind, required=False),
             "test_years": Section({"start": YEAR, "end": YEAR}),
             "interval": number(required=False),
             "trend_years": integer(required=False),
@@ -259,7 +232,7 @@ def _schema() -> Section:
             "max_missing_share": number(0, 1, required=False),
         }),
         "reports": Section({
-            "language": choice(i18n.LANGUAGES, required=False),
+            "language": choice(LANGUAGES, required=False),
             "min_children": integer(required=False),
             "small_count_max": integer(required=False),
         }, required=False, nullable=True),
@@ -413,14 +386,11 @@ def _join(path: str, key: Any) -> str:
 def _parser_problems(document: Mapping[str, Any], dirty: set[str], origin: str, base_dir: Path) -> list[Problem]:
     """Run the section parsers on every section without problems; each adds at most its first."""
     calls: list[tuple[str, tuple[str, ...], Callable[[], Any]]] = [
-        ("", ("seed", "data", "panel", "pilots"),
-         lambda: parse_params(document, origin, base_dir)),
-        ("factors", ("seed", "factors"), lambda: _parser_module("aoresearch.factors.config").parse_factors_config(
-            document["factors"], document["seed"])),
-        ("impact", ("impact",), lambda: _parser_module("aoresearch.impact.config").parse_impact_config(
-            document["impact"], origin)),
-        ("reports", ("reports",), lambda: _parser_module("aoresearch.reports.settings").parse_report_settings(
-            document.get("reports"))),
+        ("", ("seed", "data", "panel", "pilots"), lambda: parse_shared_sections(document, origin, base_dir)),
+        ("factors", ("seed", "factors"), lambda: parse_factors_config(document["factors"], document["seed"])),
+        ("impact", ("impact",), lambda: parse_impact_config(document["impact"], origin)),
+        ("reports", ("reports",), lambda: parse_report_settings(document.get("reports"))),
+        ("validation", ("validation",), lambda: parse_validation_settings(document.get("validation"), origin)),
     ]
     problems = [] if "pilots" in dirty or "panel" in dirty else _pilot_categories(document)
     for section, needs, parse in calls:

@@ -34,7 +34,7 @@ def real(sotkanet_extract, catalogue, repo_root):
 
 @pytest.fixture(scope="module")
 def config(real):
-    return parse_factors_config(real[1].raw["factors"], real[1].seed)
+    return real[1].factors
 
 
 def test_published_specification_gives_a_positive_significant_social_assistance_coefficient(real, config, catalogue):

@@ -63,9 +63,9 @@ def test_find_pilot_names_unknown_key_and_known_keys():
         find_pilot([_pilot("a", 1), _pilot("b", 2)], "nowhere")
 
 
-def test_impact_config_names_missing_key(params):
-    section = dict(params.raw["impact"])
+def test_impact_config_names_missing_key(params, params_document):
+    section = dict(params_document["impact"])
     section.pop("fit_start_year")
     with pytest.raises(ParameterError, match="impact.fit_start_year"):
         parse_impact_config(section)
-    assert parse_impact_config(params.raw["impact"]).n_jobs >= 1
+    assert params.impact.n_jobs >= 1

@@ -17,7 +17,7 @@ from aoresearch.impact._results import effect_estimate
 from aoresearch.impact._sc_backtest import Backtests, TInference, effective_dof, run_backtests
 from aoresearch.impact._sc_weights import fit_weights_outcome
 from aoresearch.impact._synthetic_control import SyntheticControl
-from aoresearch.impact.config import parse_impact_config
+from aoresearch.config.impact import parse_impact_config
 from aoresearch.impact.pooling import pool_pilots
 
 
@@ -133,14 +133,14 @@ def test_size_class_and_nearest_paths():
     ("alpha", 1.5, "impact.alpha"), ("pre_years", 1, "impact.pre_years"), ("penalty", -1, "impact.penalty"),
     ("headline_outcome", "nothing", "impact.headline_outcome"),
 ])
-def test_impact_config_ranges_name_the_key(params, key, value, message):
-    section = dict(params.raw["impact"]) | {key: value}
+def test_impact_config_ranges_name_the_key(params_document, key, value, message):
+    section = dict(params_document["impact"]) | {key: value}
     with pytest.raises(ParameterError, match=message):
         parse_impact_config(section)
 
 
-def test_impact_config_lists_every_bad_value_with_what_it_got(params):
-    section = dict(params.raw["impact"]) | {"alpha": 1.5, "penalty": -1}
+def test_impact_config_lists_every_bad_value_with_what_it_got(params_document):
+    section = dict(params_document["impact"]) | {"alpha": 1.5, "penalty": -1}
     with pytest.raises(ParameterError, match=r"'impact.alpha' must be a number in \(0, 1\), got 1.5; 'impact.penalty' .* got -1"):
         parse_impact_config(section)
 
@@ -198,7 +198,7 @@ def test_size_class_placebos_get_their_own_nearest_donors_and_never_the_pilot(pa
     Y = pd.DataFrame(paths, index=units, columns=years)
     frame = Y.rename_axis(index="region", columns="year").stack().rename("y").reset_index()
     frame["region_name"] = frame["region"].astype(str)
-    config = replace(parse_impact_config(params.raw["impact"]), max_donors=4, min_donors=2, n_jobs=1)
+    config = replace(params.impact, max_donors=4, min_donors=2, n_jobs=1)
     run = fit_pilot_sc(Y, frame, 100, 2020, "y", config, seed=0)
     placebo = placebo_in_size_class(run, config)
     assert list(placebo.gaps.columns) == units and placebo.stats["treated"].sum() == 1

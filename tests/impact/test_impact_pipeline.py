@@ -14,7 +14,8 @@ import yaml
 from aoresearch.config import load_params
 from aoresearch.impact.evaluate import pilot_regions
 from aoresearch.impact.outputs import COLUMNS, TABLES
-from aoresearch.panel.stage import make_panel, panel_summary, write_panel
+from aoresearch.panel.files import write_panel
+from aoresearch.panel.stage import make_panel, panel_summary
 from aoresearch.validation import ValidationReport, panel_files, panels_gate, publish
 
 OUTCOMES = ["oohc_per_1000", "school_absence_pct"]

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from aoresearch.config import parse_params
-from aoresearch.impact import evaluate_pilot, parse_impact_config
+from aoresearch.impact import evaluate_pilot
 from aoresearch.panel.stage import make_panel
 from aoresearch.sources.file import read_sotkanet_extract
 
@@ -23,7 +23,7 @@ def real(sotkanet_extract, catalogue, repo_root):
     params = parse_params(document, base_dir=repo_root)
     raw = read_sotkanet_extract(sotkanet_extract, catalogue, params.data.years)
     panel = make_panel(raw, catalogue, params, "wellbeing_county")
-    config = replace(parse_impact_config(params.raw["impact"]), outcomes=("oohc_per_1000", "school_absence_pct"))
+    config = replace(params.impact, outcomes=("oohc_per_1000", "school_absence_pct"))
     return params, panel, config
 
 

@@ -9,7 +9,6 @@ from dataclasses import replace
 import pytest
 
 from aoresearch.config import load_params
-from aoresearch.impact.config import parse_impact_config
 from aoresearch.impact.evaluate import evaluate_outcome
 from aoresearch.panel.stage import make_panel
 from aoresearch.sources.ingest import ingest
@@ -30,7 +29,7 @@ def real(sotkanet_extract, repo_root, catalogue, tmp_path_factory):
     params = load_params(path)
     raw = ingest(params, catalogue)
     panels = {level: make_panel(raw, catalogue, params, level) for level in ("municipality", "wellbeing_county")}
-    config = replace(parse_impact_config(params.raw["impact"]), outcomes=(OUTCOME,), n_jobs=1)
+    config = replace(params.impact, outcomes=(OUTCOME,), n_jobs=1)
     return params, panels, config
 
 

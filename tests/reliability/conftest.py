@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from aoresearch.catalogue import load_catalogue
 from aoresearch.sources.raw import RawData
@@ -51,3 +52,10 @@ def small_raw(tag: str) -> RawData:
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file below ``folder`` with its bytes, to compare a folder before and after."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def analysis_sections() -> dict:
+    """The ``factors``, ``impact``, ``reports`` and ``validation`` sections of the repository's
+    params.yaml, for tests that write their own ``seed``, ``data``, ``panel`` and ``pilots``."""
+    document = yaml.safe_load((Path(__file__).resolve().parents[2] / "params.yaml").read_text(encoding="utf-8"))
+    return {key: document[key] for key in ("factors", "impact", "reports", "validation")}

@@ -16,7 +16,7 @@ from aoresearch.sources.file import read_sotkanet_extract
 from aoresearch.sources.ingest import ingest_to_folder
 from aoresearch.sources.raw import read_raw, write_raw
 from aoresearch.sources.sotkanet_api import fetch_sotkanet
-from conftest import small_raw, snapshot
+from conftest import analysis_sections, small_raw, snapshot
 from sotkanet_stub_server import REGIONS
 
 pytestmark = pytest.mark.timeout(60)
@@ -36,6 +36,7 @@ def _extract(folder, years_by_row):
 
 def _params(extract, start, end):
     return parse_params({
+        **analysis_sections(),
         "seed": 1,
         "data": {
             "source": "file", "years": {"start": start, "end": end}, "file": {"path": str(extract)},

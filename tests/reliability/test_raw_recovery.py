@@ -14,7 +14,7 @@ from aoresearch.config import parse_params
 from aoresearch.errors import RawDataError
 from aoresearch.sources.ingest import ingest_to_folder
 from aoresearch.sources.raw import read_raw, recover_interrupted_write, write_raw
-from conftest import small_raw, snapshot
+from conftest import analysis_sections, small_raw, snapshot
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -22,6 +22,7 @@ pytestmark = pytest.mark.timeout(60)
 def _failing_params(tmp_path):
     """Parameters whose source fails at once (the extract folder does not exist)."""
     return parse_params({
+        **analysis_sections(),
         "seed": 1,
         "data": {
             "source": "file", "years": {"start": 2019, "end": 2020}, "file": {"path": str(tmp_path / "no-extract")},

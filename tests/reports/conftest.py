@@ -23,7 +23,8 @@ import yaml
 
 from aoresearch.validation import ValidationReport, panel_files, panels_gate, publish
 
-from aoresearch.panel.stage import make_panel, panel_summary, write_panel
+from aoresearch.panel.files import write_panel
+from aoresearch.panel.stage import make_panel, panel_summary
 from aoresearch.sources.raw import write_raw
 
 REPO = Path(__file__).resolve().parents[2]

@@ -18,7 +18,7 @@ import pandas as pd
 import pyfixest as pf
 
 from aoresearch.errors import PanelStructureError
-from aoresearch.factors.config import AssociationSpec
+from aoresearch.config.factors import AssociationSpec
 
 __all__ = ["FIXED_EFFECTS", "SIGNIFICANCE", "fit_association", "run_associations", "associations_metrics", "associations_headline"]
 

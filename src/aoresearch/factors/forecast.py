@@ -20,7 +20,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from aoresearch.errors import InsufficientDataError
-from aoresearch.factors.config import FactorsConfig, ModelConfig
+from aoresearch.config.factors import FactorsConfig, ModelConfig
 from aoresearch.factors.features import Design, feature_name
 
 __all__ = ["Forecaster", "CVResult", "fit_forecaster", "rolling_origin_cv", "conformal_widen", "summarise_cv", "weighted_mae", "region_trend", "fe_linear"]

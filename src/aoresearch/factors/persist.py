@@ -16,9 +16,10 @@ larger; the models have no reference cycles, which fast mode cannot write).
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 from typing import Any
+
+from aoresearch.atomic import atomic_write_bytes
 
 __all__ = ["model_bytes", "save_model"]
 
@@ -45,9 +46,4 @@ def model_bytes(model: Any) -> bytes:
 
 def save_model(model: Any, path: str | Path) -> Path:
     """Write :func:`model_bytes` of ``model`` to ``path`` (replaced atomically) and return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.partial")
-    staging.write_bytes(model_bytes(model))
-    os.replace(staging, path)
-    return path
+    return atomic_write_bytes(model_bytes(model), path)

@@ -14,7 +14,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from aoresearch.factors.config import Scenario
+from aoresearch.config.factors import Scenario
 from aoresearch.factors.features import Design, feature_name
 from aoresearch.factors.forecast import Forecaster
 

@@ -26,11 +26,12 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
+from aoresearch.atomic import atomic_write, atomic_write_parquet, atomic_write_text
 from aoresearch.catalogue import Catalogue
 from aoresearch.config import Pilot
-from aoresearch.errors import InsufficientDataError, PanelStructureError
+from aoresearch.errors import InsufficientDataError
 from aoresearch.factors.associations import associations_headline, associations_metrics, run_associations
-from aoresearch.factors.config import FactorsConfig
+from aoresearch.config.factors import FactorsConfig
 from aoresearch.factors.explain import factor_table, group_shap, pilot_attributions, shap_on_folds
 from aoresearch.factors.features import OWN_HISTORY, Design, available_columns, feature_name, make_design
 from aoresearch.factors.forecast import Forecaster, fit_forecaster, rolling_origin_cv, summarise_cv
@@ -38,28 +39,12 @@ from aoresearch.factors.scenarios import project, scenario_coverage
 from aoresearch.progress import track
 
 __all__ = [
-    "read_panel", "factor_roles", "select_columns", "associations_stage", "ForecastOutputs", "forecast_stage",
+    "factor_roles", "select_columns", "associations_stage", "ForecastOutputs", "forecast_stage",
     "forecast_headline", "accuracy_plot", "scenarios_stage", "write_table", "write_json", "write_forecast_outputs",
 ]
 
 log = logging.getLogger(__name__)
 TARGET_RATIO = 0.97
-
-
-def read_panel(folder: str | Path, name: str) -> tuple[pd.DataFrame, bool]:
-    """Read ``<folder>/<name>.parquet`` and whether its summary says the data are synthetic.
-
-    Raises
-    ------
-    PanelStructureError
-        If the panel file is missing.
-    """
-    path = Path(folder) / f"{name}.parquet"
-    if not path.is_file():
-        raise PanelStructureError(f"panel file {path} does not exist; run the panel@{name} stage first.")
-    summary = Path(folder) / f"{name}.summary.json"
-    synthetic = bool(json.loads(summary.read_text()).get("synthetic", False)) if summary.is_file() else False
-    return pd.read_parquet(path), synthetic
 
 
 def factor_roles(catalogue: Catalogue) -> dict[str, str]:
@@ -293,27 +278,16 @@ def _pilots(table: pd.DataFrame, pilots: tuple[Pilot, ...]) -> dict:
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write a parquet file through a temporary name (atomic rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.partial")
-    frame.reset_index(drop=True).to_parquet(staging, index=False)
-    staging.replace(path)
-    return path
+    return atomic_write_parquet(frame.reset_index(drop=True), path)
 
 
 def write_table_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a small CSV (a plot file for ``dvc plots``), ``\\n`` line ends."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, lineterminator="\n")
-    return path
+    """Write a small CSV (a plot file for ``dvc plots``), ``\\n`` line ends, atomically."""
+    return atomic_write(path, lambda staging: frame.to_csv(staging, index=False, lineterminator="\n"))
 
 
 def write_json(document: dict, path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(_clean(document), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return path
+    return atomic_write_text(json.dumps(_clean(document), indent=2, sort_keys=True) + "\n", path)
 
 
 def _clean(value):

@@ -11,46 +11,36 @@
 * :class:`EffectEstimate` - an effect in rate units and as percent of the counterfactual.
 * :func:`evaluate_pilot` - the whole evaluation of one pilot (all outcomes and estimators,
   placebo intervals, power or a baseline), configured by :class:`ImpactConfig`
-  (``params.yaml: impact``); :mod:`aoresearch.impact.outputs` writes it (schemas there).
+  (``params.yaml: impact``); :mod:`aoresearch.impact.outputs` writes it and
+  :mod:`aoresearch.impact.files` reads it (schemas there).
 """
 
-from aoresearch.impact._donors import donor_pool
-from aoresearch.impact._event_study import TwfeEventStudy
-from aoresearch.impact._power import (
-    BaselineSummary,
-    MinimumDetectableEffect,
-    baseline_summary,
-    effect_or_baseline,
-    minimum_detectable_effect,
-)
-from aoresearch.impact._results import EffectEstimate, effects_frame
-from aoresearch.impact._sc_inference import LeaveOneOut, PlaceboInSpace, PlaceboInTime
-from aoresearch.impact._staggered_did import Aggregation, PreTrendTest, StaggeredDiD
-from aoresearch.impact._synthetic_control import SyntheticControl
-from aoresearch.impact.config import ImpactConfig, parse_impact_config
-from aoresearch.impact.evaluate import PilotEvaluation, evaluate_pilot, find_pilot, pilot_donors
+from importlib import import_module
 
-__all__ = [
-    "SyntheticControl",
-    "PlaceboInSpace",
-    "PlaceboInTime",
-    "LeaveOneOut",
-    "StaggeredDiD",
-    "Aggregation",
-    "PreTrendTest",
-    "TwfeEventStudy",
-    "minimum_detectable_effect",
-    "MinimumDetectableEffect",
-    "baseline_summary",
-    "BaselineSummary",
-    "effect_or_baseline",
-    "donor_pool",
-    "EffectEstimate",
-    "effects_frame",
-    "ImpactConfig",
-    "parse_impact_config",
-    "PilotEvaluation",
-    "evaluate_pilot",
-    "find_pilot",
-    "pilot_donors",
-]
+# Names are loaded on first use (PEP 562): the reports read the impact outputs through
+# aoresearch.impact.files, and importing the estimators (csdid, pyfixest: about 8 s) would only
+# slow the report notebooks down.
+_HOME = {
+    "aoresearch.impact._donors": ("donor_pool",),
+    "aoresearch.impact._event_study": ("TwfeEventStudy",),
+    "aoresearch.impact._power": ("BaselineSummary", "MinimumDetectableEffect", "baseline_summary", "effect_or_baseline",
+                                 "minimum_detectable_effect"),
+    "aoresearch.impact._results": ("EffectEstimate", "effects_frame"),
+    "aoresearch.impact._sc_inference": ("LeaveOneOut", "PlaceboInSpace", "PlaceboInTime"),
+    "aoresearch.impact._staggered_did": ("Aggregation", "PreTrendTest", "StaggeredDiD"),
+    "aoresearch.impact._synthetic_control": ("SyntheticControl",),
+    "aoresearch.config.impact": ("ImpactConfig", "parse_impact_config"),
+    "aoresearch.impact.evaluate": ("PilotEvaluation", "evaluate_pilot", "find_pilot", "pilot_donors"),
+}
+_MODULE = {name: module for module, names in _HOME.items() for name in names}
+
+
+def __getattr__(name: str):
+    if name not in _MODULE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_MODULE[name]), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [name for names in _HOME.values() for name in names]

@@ -23,7 +23,7 @@ from aoresearch.impact._results import effect_row
 from aoresearch.impact._sc_backtest import TInference
 from aoresearch.impact._staggered_did import StaggeredDiD
 from aoresearch.impact._event_study import TwfeEventStudy
-from aoresearch.impact.config import ImpactConfig
+from aoresearch.config.impact import ImpactConfig
 
 __all__ = ["did_estimates", "CS", "TWFE"]
 

@@ -35,7 +35,7 @@ from aoresearch.impact._sc_backtest import Backtests, TInference, run_backtests
 from aoresearch.impact._sc_inference import PlaceboInSpace, permutation_p_value, rmspe_ratio
 from aoresearch.impact._sc_weights import fit_weights_outcome
 from aoresearch.impact._synthetic_control import SyntheticControl
-from aoresearch.impact.config import ImpactConfig
+from aoresearch.config.impact import ImpactConfig
 
 __all__ = ["ScRun", "fit_pilot_sc", "fit_quality", "power_rows", "placebo_in_size_class", "placebo_test", "inference_method"]
 

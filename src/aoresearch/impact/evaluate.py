@@ -41,7 +41,7 @@ from aoresearch.impact._pilot_sc import (ScRun, fit_pilot_sc, fit_quality, infer
 from aoresearch.impact._pilot_did import CS, TWFE, did_estimates
 from aoresearch.impact._results import effect_row, percent_of
 from aoresearch.impact._synthetic_control import SyntheticControl
-from aoresearch.impact.config import ImpactConfig
+from aoresearch.config.impact import ImpactConfig
 from aoresearch.progress import track
 
 __all__ = ["PilotEvaluation", "OutcomeEvaluation", "evaluate_pilot", "evaluate_outcome", "sc_inputs", "ScInputs",

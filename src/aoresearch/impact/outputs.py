@@ -1,4 +1,6 @@
-"""Writing one pilot's impact evaluation to ``data/impact/<pilot>/`` and its metrics file.
+"""The writers of the impact artifacts: one pilot's evaluation in ``data/impact/<pilot>/`` and
+its metrics file, and the pooled table of ``impact_pooled``. Their readers, and the table
+names and columns, are in :mod:`aoresearch.impact.files`.
 
 Files (rows sorted; every float column in the outcome's units unless named ``percent``):
 
@@ -77,40 +79,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aoresearch.impact.config import ImpactConfig
+from aoresearch.atomic import atomic_write, atomic_write_parquet, atomic_write_text
+from aoresearch.config.impact import ImpactConfig
+from aoresearch.impact.files import COLUMNS, SORT_KEYS, TABLES
 from aoresearch.impact.evaluate import CS, SC, PilotEvaluation
 
 __all__ = [
     "TABLES", "SORT_KEYS", "EVENT_STUDY_ESTIMATOR", "build_summary", "build_outcomes", "build_metrics", "gap_plot",
-    "event_study_plot", "write_outputs", "read_pilot_folder", "write_pooled", "build_pooled_metrics",
+    "event_study_plot", "write_outputs", "write_pooled", "build_pooled_metrics",
 ]
 
-SORT_KEYS = {
-    "effects": ["outcome", "estimator", "period"],
-    "trajectory": ["outcome", "year"],
-    "weights": ["outcome", "weight", "donor"],
-    "placebos": ["outcome", "kind", "region"],
-    "placebo_gaps": ["outcome", "region", "year"],
-    "event_study": ["outcome", "estimator", "event_time"],
-    "leave_one_out": ["outcome", "dropped"],
-    "power": ["outcome", "n_post"],
-    "backtests": ["outcome", "origin", "lead"],
-}
-TABLES = tuple(SORT_KEYS)
-COLUMNS = {
-    "effects": ["estimator", "outcome", "period", "effect", "lower", "upper", "percent", "percent_lower", "percent_upper",
-                "observed", "counterfactual", "p_value", "se", "dof", "method"],
-    "trajectory": ["outcome", "year", "observed", "synthetic", "gap", "adoption_year"],
-    "weights": ["outcome", "donor", "donor_name", "weight"],
-    "placebos": ["outcome", "kind", "region", "region_name", "pre_mspe", "pre_rmspe", "post_rmspe", "rmspe_ratio", "att",
-                 "treated", "kept", "fake_year", "percent"],
-    "placebo_gaps": ["outcome", "year", "region", "gap"],
-    "event_study": ["estimator", "outcome", "event_time", "estimate", "lower", "upper", "p_value"],
-    "leave_one_out": ["outcome", "dropped", "dropped_name", "dropped_weight", "effect", "counterfactual", "percent",
-                      "pre_rmspe", "full_effect"],
-    "power": ["outcome", "n_post", "mde", "mde_percent", "sigma", "dof", "n_backtests", "alpha", "power", "baseline"],
-    "backtests": ["outcome", "origin", "lead", "error", "counterfactual"],
-}
 SIGNIFICANT_DIGITS = 10
 EVENT_STUDY_ESTIMATOR = "twfe_event_study"
 PLOT_DIGITS = 6
@@ -313,38 +291,17 @@ def write_outputs(result: PilotEvaluation, config: ImpactConfig, out_dir: str | 
 
 
 def _write_csv(path: Path, frame: pd.DataFrame) -> None:
-    frame.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+    atomic_write(path, lambda staging: frame.to_csv(staging, index=False, lineterminator="\n", float_format="%.10g"))
 
 
 def _write_json(path: Path, content: dict) -> None:
-    path.write_text(json.dumps(content, indent=2, sort_keys=False, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic_write_text(json.dumps(content, indent=2, sort_keys=False, ensure_ascii=False) + "\n", path)
 
 
 def _remove_tree(path: Path) -> None:
     import shutil
 
     shutil.rmtree(path)
-
-
-def read_pilot_folder(folder: str | Path) -> dict:
-    """One pilot's ``summary.json``, ``effects.parquet`` and ``backtests.parquet`` as written here.
-
-    Raises
-    ------
-    RawDataError
-        A file is missing; the message names it and the stage that writes it.
-    """
-    from aoresearch.errors import RawDataError
-
-    folder = Path(folder)
-    paths = [folder / "summary.json", folder / "effects.parquet", folder / "backtests.parquet"]
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        raise RawDataError(f"impact results {missing} do not exist; run `dvc repro impact@{folder.name}` first.")
-    summary = json.loads(paths[0].read_text(encoding="utf-8"))
-    return {"summary": summary, "category": summary["category"], "adoption_year": int(summary["adoption_year"]),
-            "synthetic": bool(summary.get("synthetic")), "effects": pd.read_parquet(paths[1]),
-            "backtests": pd.read_parquet(paths[2])}
 
 
 def build_pooled_metrics(pooled: pd.DataFrame, synthetic: bool, alpha: float, headline_outcome: str) -> dict:
@@ -370,9 +327,8 @@ def write_pooled(pooled: pd.DataFrame, synthetic: bool, alpha: float, headline_o
     for column in frame.columns:
         if frame[column].dtype.kind == "f":
             frame[column] = round_significant(frame[column].to_numpy())
-    staging = out_dir / ".pooled.parquet.partial"
-    frame.to_parquet(staging, index=False)
-    staging.replace(out_dir / "pooled.parquet")
+    atomic_write_parquet(frame, out_dir / "pooled.parquet")
     metrics_path = Path(metrics_path)
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
     _write_json(metrics_path, build_pooled_metrics(pooled, synthetic, alpha, headline_outcome))
+

@@ -1,9 +1,6 @@
-"""Build, check and write one region category's panel (the `panel` stage's work)."""
+"""Build and check one region category's panel (the `panel` stage's work; :mod:`aoresearch.panel.files` writes it)."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pandas as pd
 
@@ -12,13 +9,14 @@ from aoresearch.config import Params
 from aoresearch.errors import ParameterError
 from aoresearch.panel.build import build_panel
 from aoresearch.panel.spec import PanelSpec
-from aoresearch.sources.raw import RawData, atomic_write_text
+from aoresearch.sources.raw import RawData
 
-__all__ = ["make_panel", "write_panel", "panel_summary"]
+__all__ = ["make_panel", "panel_summary"]
 
 
 def make_panel(raw: RawData, catalogue: Catalogue, params: Params, name: str) -> pd.DataFrame:
-    """Build panel ``name`` (a key of ``panel.categories``) and check it with :class:`PanelSpec`.
+    """Build panel ``name`` (a key of ``panel.categories``) and check it with :class:`PanelSpec`
+    (a pilot's pre-adoption years count where ``impact.headline_outcome`` is observed).
 
     Raises
     ------
@@ -36,7 +34,7 @@ def make_panel(raw: RawData, catalogue: Catalogue, params: Params, name: str) ->
         years=observed_years,
         pilots=params.pilots_in(name),
         min_pre_years=params.panel.min_pre_years,
-        outcome="oohc_per_1000",
+        outcome=params.impact.headline_outcome,
     )
     return spec.check(panel, name=f"panel '{name}'")
 
@@ -51,15 +49,3 @@ def panel_summary(panel: pd.DataFrame, raw: RawData, catalogue: Catalogue) -> di
         "imputed_cells": {c.removesuffix("_imputed"): int(panel[c].sum()) for c in flags},
         "synthetic": raw.is_synthetic,
     }
-
-
-def write_panel(panel: pd.DataFrame, summary: dict, out_dir: str | Path, name: str) -> Path:
-    """Write ``<out_dir>/<name>.parquet`` and its summary JSON, each through an atomic rename."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / f"{name}.parquet"
-    staging = out_dir / f".{name}.parquet.partial"
-    panel.to_parquet(staging, index=False)
-    staging.replace(target)
-    atomic_write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", out_dir / f"{name}.summary.json")
-    return target

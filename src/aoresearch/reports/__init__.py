@@ -33,14 +33,8 @@ from aoresearch.reports.index import IndexEntry, index_html, lead_of_notebook, w
 from aoresearch.reports.marks import BANNER_CLASS, banner_html, mark_figure, marks_of, synthetic_banner
 from aoresearch.reports.plots import figure_image, plot_latest_vs_national, plot_region_trends, plot_scenarios, region_colours
 from aoresearch.reports.render import RenderedReport, ReportRenderError, export_html, funder_view, render_notebook
-from aoresearch.reports.settings import (
-    DEFAULT_REPORT_SETTINGS,
-    ReportSettings,
-    pilot_records,
-    pilots_from_records,
-    report_settings,
-    select_pilots,
-)
+from aoresearch.config.reports import DEFAULT_REPORT_SETTINGS, ReportSettings
+from aoresearch.reports.settings import pilot_records, pilots_from_records, select_pilots
 from aoresearch.reports.situation import (
     Situation,
     footnotes_html,
@@ -98,7 +92,6 @@ __all__ = [
     # settings and inputs
     "ReportSettings",
     "DEFAULT_REPORT_SETTINGS",
-    "report_settings",
     "pilot_records",
     "pilots_from_records",
     "select_pilots",

@@ -1,4 +1,4 @@
-"""Report inputs: the pipeline's panels, their summaries and the raw data's provenance."""
+"""Report inputs: the pipeline's panels (read by :mod:`aoresearch.panel.files`), their summaries and the raw data's provenance."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from typing import Any
 import pandas as pd
 
 from aoresearch.errors import ParameterError
+import aoresearch.panel.files as panel_files
+from aoresearch.panel.files import read_panel_summaries
 
 __all__ = ["read_panel", "read_panel_or_none", "read_panel_summaries", "read_provenance", "read_scenarios", "is_synthetic", "SCENARIO_COLUMNS"]
 
@@ -20,37 +22,21 @@ logger = logging.getLogger(__name__)
 
 
 def read_panel(panel_dir: str | Path, name: str) -> pd.DataFrame:
-    """Read ``<panel_dir>/<name>.parquet`` written by the ``panel`` stage.
+    """The frame of :func:`aoresearch.panel.read_panel` (for the report notebooks).
 
     Raises
     ------
-    ParameterError
-        If the file does not exist (the message names ``panel_dir`` and the stage to run).
+    PanelStructureError
+        As :func:`aoresearch.panel.read_panel` (the message names the file and the stage to run).
     """
-    path = Path(panel_dir) / f"{name}.parquet"
-    if not path.is_file():
-        raise ParameterError(
-            f"panel_dir: {path} does not exist. Run `dvc repro panel@{name}` or pass the folder holding the panels."
-        )
-    return pd.read_parquet(path)
+    return panel_files.read_panel(panel_dir, name).frame
 
 
 def read_panel_or_none(panel_dir: str | Path, name: str) -> pd.DataFrame | None:
-    """Like :func:`read_panel`, but ``None`` (logged) if the panel does not exist, for reports
-    that must still render and say what is missing."""
-    path = Path(panel_dir) / f"{name}.parquet"
-    if not path.is_file():
-        logger.warning("panel %s does not exist", path)
-        return None
-    return pd.read_parquet(path)
-
-
-def read_panel_summaries(panel_dir: str | Path) -> dict[str, dict[str, Any]]:
-    """Every ``<name>.summary.json`` in ``panel_dir``, by panel name (empty if none)."""
-    summaries = {}
-    for path in sorted(Path(panel_dir).glob("*.summary.json")):
-        summaries[path.name.removesuffix(".summary.json")] = json.loads(path.read_text(encoding="utf-8"))
-    return summaries
+    """The frame of :func:`aoresearch.panel.read_panel_or_none`: ``None`` (logged) if the panel
+    does not exist, for reports that must still render and say what is missing."""
+    panel = panel_files.read_panel_or_none(panel_dir, name)
+    return None if panel is None else panel.frame
 
 
 def read_provenance(raw_dir: str | Path) -> dict[str, Any] | None:

@@ -8,16 +8,13 @@ names would need a case ending); sentences are written around them.
 from __future__ import annotations
 
 import math
-from typing import Literal, Mapping
+from typing import Mapping
 
 from aoresearch.catalogue import Rate
-from aoresearch.config import check_choice
+from aoresearch.config.reports import LANGUAGES, Language, check_language
 
 __all__ = ["Language", "LANGUAGES", "MESSAGES", "t", "check_language", "format_number", "rate_label"]
 
-Language = Literal["en", "fi"]
-LANGUAGES: tuple[str, ...] = ("en", "fi")
-_PARAMETER = "reports.language"
 
 MESSAGES: Mapping[str, Mapping[str, str]] = {
     # marks
@@ -715,17 +712,6 @@ _RATE_LABELS: Mapping[str, Mapping[str, str]] = {
     "leisure_participation_pct": {"en": "Pupils with a weekly leisure activity (%)",
                                   "fi": "Viikoittain harrastavat oppilaat (%)"},
 }
-
-
-def check_language(lang: object) -> str:
-    """Return ``lang`` if it is a supported report language.
-
-    Raises
-    ------
-    ParameterError
-        If ``lang`` is not ``"en"`` or ``"fi"``; the message names ``reports.language``.
-    """
-    return check_choice(lang, Language, _PARAMETER, "params.yaml")
 
 
 def t(key: str, lang: str, **kwargs: object) -> str:

@@ -24,6 +24,7 @@ from matplotlib.ticker import MaxNLocator
 
 from aoresearch.catalogue import Catalogue
 from aoresearch.config import Pilot
+from aoresearch.impact.files import TABLES, read_pilot_summary, read_pilot_tables
 from aoresearch.reports.disclosure import disclosure_table
 from aoresearch.reports.i18n import MESSAGES, format_number, rate_label, t
 from aoresearch.reports.marks import mark_figure
@@ -31,8 +32,6 @@ from aoresearch.reports.plots import COUNTRY_COLOUR, PALETTE, _LocaleFormatter
 
 __all__ = [
     "IMPACT_TABLES",
-    "HEADLINE_OUTCOME",
-    "COVID_YEARS",
     "ImpactResults",
     "load_impact",
     "headline_outcome",
@@ -54,9 +53,9 @@ __all__ = [
     "plot_weights",
 ]
 
-IMPACT_TABLES = ("effects", "trajectory", "weights", "placebos", "event_study", "leave_one_out", "power")
-HEADLINE_OUTCOME = "oohc_per_1000"
-COVID_YEARS = (2020, 2021)
+# The tables of aoresearch.impact.files the report shows (not the placebo gaps and backtests behind its numbers).
+IMPACT_TABLES = tuple(name for name in TABLES if name not in ("placebo_gaps", "backtests"))
+_OOHC = "oohc_per_1000"  # the rate that the "subject_oohc" and "unit_oohc" wording describes
 _PRIMARY = "synthetic_control"
 _DIGITS = 1
 
@@ -75,12 +74,18 @@ class ImpactResults:
     missing : tuple of str
         Paths of the files that were not found.
     folder : Path
+    headline_outcome : str
+        The outcome the answer is about when estimated (``impact.headline_outcome``).
+    covid_years : tuple of int
+        Years flagged as the COVID-19 caveat and hatched in the figures (``impact.covid_years``).
     """
 
     summary: Mapping[str, Any]
     tables: Mapping[str, pd.DataFrame | None]
     missing: tuple[str, ...] = ()
     folder: Path = field(default=Path("."))
+    headline_outcome: str | None = None
+    covid_years: tuple[int, ...] = ()
 
     def table(self, name: str) -> pd.DataFrame | None:
         frame = self.tables.get(name)
@@ -96,34 +101,25 @@ class ImpactResults:
         return [int(y) for y in self.summary.get("post_years") or []]
 
 
-def load_impact(folder: str | Path) -> ImpactResults:
-    """Read ``<folder>/summary.json`` and the ``<table>.parquet`` files that exist."""
+def load_impact(folder: str | Path, headline_outcome: str | None = None, covid_years: Sequence[int] = ()) -> ImpactResults:
+    """Read ``<folder>/summary.json`` and the :data:`IMPACT_TABLES` that exist (with
+    :mod:`aoresearch.impact.files`); ``headline_outcome`` and ``covid_years`` are
+    ``params.impact``'s, passed to the notebook by the report stage."""
     folder = Path(folder)
-    missing, tables = [], {}
-    summary_path = folder / "summary.json"
-    summary: dict[str, Any] = {}
-    if summary_path.is_file():
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    else:
-        missing.append(str(summary_path))
-    for name in IMPACT_TABLES:
-        path = folder / f"{name}.parquet"
-        if path.is_file():
-            tables[name] = pd.read_parquet(path)
-        else:
-            tables[name] = None
-            missing.append(str(path))
-    return ImpactResults(summary, tables, tuple(missing), folder)
+    summary = read_pilot_summary(folder)
+    tables, missing = read_pilot_tables(folder, IMPACT_TABLES)
+    missing = ((str(folder / "summary.json"),) if summary is None else ()) + missing
+    return ImpactResults(summary or {}, tables, missing, folder, headline_outcome, tuple(int(y) for y in covid_years))
 
 
 def headline_outcome(results: ImpactResults) -> str | None:
-    """The outcome the answer is about: out-of-home care if estimated, else the first outcome."""
+    """The outcome the answer is about: ``impact.headline_outcome`` if estimated, else the first outcome."""
     outcomes = list(results.summary.get("outcomes") or [])
     trajectory = results.table("trajectory")
     if trajectory is not None:
         outcomes += [o for o in trajectory["outcome"].unique() if o not in outcomes]
-    if HEADLINE_OUTCOME in outcomes:
-        return HEADLINE_OUTCOME
+    if results.headline_outcome in outcomes:
+        return results.headline_outcome
     return outcomes[0] if outcomes else None
 
 
@@ -147,7 +143,7 @@ def _outcome_label(outcome: str, catalogue: Catalogue, lang: str) -> str:
 
 def _subject(outcome: str, catalogue: Catalogue, lang: str) -> tuple[str, str, str]:
     """(subject, unit, verb) of a summary sentence about ``outcome``."""
-    if outcome == HEADLINE_OUTCOME:
+    if outcome == _OOHC:
         return t("subject_oohc", lang), t("unit_oohc", lang), t("verb_plural", lang)
     label = _outcome_label(outcome, catalogue, lang)
     return label[:1].lower() + label[1:], "", t("verb_singular", lang)
@@ -367,7 +363,8 @@ def hidden_estimators(results: ImpactResults, outcome: str) -> set[str]:
 
 
 def fit_table(results: ImpactResults, catalogue: Catalogue, lang: str) -> str:
-    """Pre-period fit per outcome: RMSPE, RMSPE as a percentage of the level, years compared."""
+    """Pre-period fit per outcome: RMSPE (the impact stage's ``per_outcome.pre_rmspe``), RMSPE as a
+    percentage of the level, years compared."""
     trajectory = results.table("trajectory")
     if trajectory is None:
         return ""
@@ -376,9 +373,9 @@ def fit_table(results: ImpactResults, catalogue: Catalogue, lang: str) -> str:
         pre = rows[(rows["year"] < rows["adoption_year"]) & rows["observed"].notna() & rows["synthetic"].notna()]
         if pre.empty:
             continue
-        rmspe = float(np.sqrt(np.mean((pre["observed"] - pre["synthetic"]) ** 2)))
-        level = float(pre["observed"].abs().mean())
         info = (results.summary.get("per_outcome") or {}).get(outcome) or {}
+        rmspe = np.nan if info.get("pre_rmspe") is None else float(info["pre_rmspe"])
+        level = float(pre["observed"].abs().mean())
         noise = info.get("year_to_year_noise")
         records.append([rmspe, 100 * rmspe / level if level else np.nan, np.nan if noise is None else float(noise),
                         t(f"fit_{info.get('fit_quality') or 'unknown'}", lang),
@@ -487,12 +484,13 @@ def caveats_html(results: ImpactResults, pilot: Pilot, region_rows: pd.DataFrame
     items = []
     years = results.post_years or ([] if region_rows is None else
                                    [int(y) for y in region_rows["year"] if y >= pilot.adoption_year])
-    if any(y in COVID_YEARS for y in years) or pilot.adoption_year <= max(COVID_YEARS) + 1:
+    covid = results.covid_years
+    if covid and (any(y in covid for y in years) or pilot.adoption_year <= max(covid) + 1):
         items.append(t("caveat_covid", lang))
     items.append(t("caveat_partial", lang))
     if results.status == "effect" and len(years) <= 3:
         items.append(t("caveat_short", lang, n=len(years)))
-    outcome = headline_outcome(results) or HEADLINE_OUTCOME
+    outcome = headline_outcome(results) or results.headline_outcome
     if _imputed_years(region_rows, outcome):
         items.append(t("caveat_imputed", lang))
     return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
@@ -501,7 +499,7 @@ def caveats_html(results: ImpactResults, pilot: Pilot, region_rows: pd.DataFrame
 def monitoring_html(results: ImpactResults, pilot: Pilot, catalogue: Catalogue, lang: str) -> str:
     """The monitoring plan of a pilot without post-start data."""
     year = int(results.summary.get("adoption_year", pilot.adoption_year))
-    outcomes = list(results.summary.get("outcomes") or [HEADLINE_OUTCOME])
+    outcomes = list(results.summary.get("outcomes") or [o for o in (results.headline_outcome,) if o])
     items = [t("monitoring_first", lang, year=year + 1, first=year), t("monitoring_main", lang, year=year + 3)]
     text = f"<p>{html.escape(t('monitoring_intro', lang))}</p><ul>"
     text += "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
@@ -538,11 +536,12 @@ def validation_html(metrics_dir: str | Path, lang: str) -> str:
 # Figures
 
 
-def _shade_periods(ax, adoption: int, end: int, lang: str) -> None:
+def _shade_periods(ax, adoption: int, end: int, covid_years: Sequence[int]) -> None:
     if adoption <= end:
         ax.axvspan(adoption - 0.5, end + 0.5, color="#e8eef5", lw=0, zorder=0)
-    ax.axvspan(COVID_YEARS[0] - 0.5, COVID_YEARS[1] + 0.5, facecolor="none", edgecolor="#8a8a8a", hatch="////",
-               lw=0, zorder=0.5)
+    if covid_years:
+        ax.axvspan(min(covid_years) - 0.5, max(covid_years) + 0.5, facecolor="none", edgecolor="#8a8a8a", hatch="////",
+                   lw=0, zorder=0.5)
     ax.axvline(adoption - 0.5, color="#333333", lw=1.2, ls="-", zorder=1)
 
 
@@ -566,7 +565,7 @@ def plot_trajectory(results: ImpactResults, pilot: Pilot, region_rows: pd.DataFr
     for ax, outcome in zip(axes.flat, outcomes):
         rows = trajectory[trajectory["outcome"] == outcome].sort_values("year")
         end = int(rows["year"].max())
-        _shade_periods(ax, adoption, end, lang)
+        _shade_periods(ax, adoption, end, results.covid_years)
         imputed = rows["year"].isin(_imputed_years(region_rows, outcome))
         ax.plot(rows["year"], rows["synthetic"], color=COUNTRY_COLOUR, lw=1.6, ls="--")
         ax.plot(rows["year"], rows["observed"].where(~imputed), color=PALETTE[0], lw=2.2)
@@ -583,9 +582,10 @@ def plot_trajectory(results: ImpactResults, pilot: Pilot, region_rows: pd.DataFr
         ax.set_axis_off()
     handles = [Line2D([], [], color=PALETTE[0], lw=2.2, label=t("legend_observed", lang, region=pilot.name)),
                Line2D([], [], color=COUNTRY_COLOUR, lw=1.6, ls="--", label=t("legend_synthetic", lang)),
-               Patch(facecolor="#e8eef5", label=t("legend_start", lang, year=adoption)),
-               Patch(facecolor="white", edgecolor="#8a8a8a", hatch="////", label=t("legend_covid", lang))]
-    fig.legend(handles=handles, loc="outside upper center", ncols=4, frameon=False, fontsize=9.5)
+               Patch(facecolor="#e8eef5", label=t("legend_start", lang, year=adoption))]
+    if results.covid_years:
+        handles.append(Patch(facecolor="white", edgecolor="#8a8a8a", hatch="////", label=t("legend_covid", lang)))
+    fig.legend(handles=handles, loc="outside upper center", ncols=len(handles), frameon=False, fontsize=9.5)
     return mark_figure(fig, synthetic, lang)
 
 

@@ -11,7 +11,7 @@ from typing import Sequence
 from aoresearch.reports.i18n import check_language, t
 from aoresearch.reports.marks import banner_html
 from aoresearch.reports.style import REPORT_CSS
-from aoresearch.sources.raw import atomic_write_text
+from aoresearch.atomic import atomic_write_text
 
 __all__ = ["IndexEntry", "index_html", "write_index", "lead_of_notebook"]
 

@@ -1,26 +1,21 @@
 """The pooled answer in the reports: the pilots that started together, beside one pilot's own estimate.
 
-Reads ``data/impact_pooled/pooled.parquet`` (the ``impact_pooled`` stage,
-:mod:`aoresearch.impact.pooling`) and formats it; nothing is estimated here.
+Formats ``data/impact_pooled/pooled.parquet`` (the ``impact_pooled`` stage,
+:mod:`aoresearch.impact.pooling`), read by :func:`aoresearch.impact.files.read_pooled`
+(re-exported here for the notebooks); nothing is estimated here.
 """
 
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from aoresearch.impact.files import read_pooled
 from aoresearch.reports.i18n import format_number, t
 
-__all__ = ["read_pooled", "pooled_html", "pooled_index_html"]
-
-
-def read_pooled(folder: str | Path) -> pd.DataFrame | None:
-    """The pooled table, or None when the stage has not run."""
-    path = Path(folder) / "pooled.parquet"
-    return pd.read_parquet(path) if path.is_file() else None
+__all__ = ["read_pooled", "pooled_html", "pooled_index_html"]  # read_pooled: aoresearch.impact.files
 
 
 def _pct(value: float, lang: str) -> str:

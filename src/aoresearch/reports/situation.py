@@ -16,7 +16,7 @@ import pandas as pd
 from aoresearch.catalogue import Catalogue, Rate
 from aoresearch.config import Pilot
 from aoresearch.errors import PanelStructureError
-from aoresearch.reports.data import read_panel
+from aoresearch.panel.files import read_panel
 from aoresearch.reports.dating import report_basis, retrieval_date
 from aoresearch.reports.disclosure import disclosure_table, is_small_count, small_regions
 from aoresearch.reports.i18n import format_number, rate_label, t
@@ -101,8 +101,8 @@ def load_situation(panel_dir: str | Path, pilots: Sequence[Pilot], catalogue: Ca
     PanelStructureError
         If a pilot region has no rows in its panel.
     """
-    panels = {name: read_panel(panel_dir, name) for name in dict.fromkeys(p.category for p in pilots)}
-    country = read_panel(panel_dir, national).sort_values("year").reset_index(drop=True)
+    panels = {name: read_panel(panel_dir, name).frame for name in dict.fromkeys(p.category for p in pilots)}
+    country = read_panel(panel_dir, national).frame.sort_values("year").reset_index(drop=True)
     shown, hidden = [], []
     for pilot in pilots:
         rows = _pilot_rows(panels[pilot.category], pilot)

@@ -50,7 +50,6 @@ __all__ = [
     "write_raw",
     "coerce_observations",
     "coerce_regions",
-    "atomic_write_text",
     "recover_interrupted_write",
     "restrict_years",
     "merge_year_records",
@@ -322,20 +321,6 @@ def read_raw(folder: str | Path) -> RawData:
     truth = json.loads(truth_path.read_text(encoding="utf-8")) if truth_path.exists() else None
     regions = coerce_regions(regions, str(folder / "regions.csv"))
     return RawData(observations, regions, provenance, truth)
-
-
-def atomic_write_text(text: str, path: str | Path) -> None:
-    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _dump_json(document: dict, path: Path) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterable
 
 from aoresearch.errors import NotValidatedError
-from aoresearch.sources.raw import atomic_write_text
+from aoresearch.atomic import atomic_write_text
 from aoresearch.validation.report import ValidationReport
 
 __all__ = [

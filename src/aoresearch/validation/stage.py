@@ -11,7 +11,8 @@ from typing import Any, Mapping
 import pandas as pd
 
 from aoresearch.catalogue import Catalogue
-from aoresearch.sources.raw import RawData, atomic_write_text
+from aoresearch.atomic import atomic_write_text
+from aoresearch.sources.raw import RawData
 from aoresearch.validation.report import ValidationReport, combine
 from aoresearch.validation.runner import run_targets
 from aoresearch.validation.suites import ValidationConfig, panel_targets, raw_targets

@@ -8,7 +8,7 @@ they are kept under ``gx/expectations/``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
@@ -16,22 +16,23 @@ import pandas as pd
 
 from aoresearch.catalogue import Catalogue
 from aoresearch.config import Params, Pilot
+from aoresearch.config.validation import ValidationSettings
 from aoresearch.errors import ParameterError
 from aoresearch.sources.raw import GENDERS, OBSERVATION_COLUMNS, RawData
 from aoresearch.validation import derived
 from aoresearch.validation.rules import Target, critical, equals, in_ids, is_count, is_percent, is_percent_rate, warning
 from great_expectations.expectations.row_conditions import Column
 
-__all__ = ["ValidationConfig", "validation_config", "raw_targets", "panel_targets", "PANEL_OUTCOME"]
+__all__ = ["ValidationConfig", "validation_config", "raw_targets", "panel_targets"]
 
-PANEL_OUTCOME = "oohc_per_1000"
 _OBS_FILE = "observations.parquet"
 _OBS_LABEL = ("indicator", "region", "year", "gender")
 
 
-@dataclass(frozen=True)
-class ValidationConfig:
-    """What the expectations compare against, parsed once from ``params.yaml``.
+@dataclass(frozen=True, kw_only=True)
+class ValidationConfig(ValidationSettings):
+    """What the expectations compare against: the ``validation`` thresholds
+    (:class:`~aoresearch.config.validation.ValidationSettings`) and the shared keys they apply to.
 
     Attributes
     ----------
@@ -42,24 +43,8 @@ class ValidationConfig:
     pilots : tuple of Pilot
     min_pre_years : int
         Years each pilot needs before adoption (``panel.min_pre_years``).
-    region_categories : tuple of str
-        Region categories the region table may hold (``validation.region_categories``).
-    min_denominator : float
-        Rates over fewer persons are noisy: out of bounds there is a warning, not critical.
-    gender_tolerance : float
-        Largest ``|total - (female + male)|`` accepted for counts.
-    examples : int
-        Offending rows shown per failed expectation (at most 5 in messages).
-    max_count : float
-        Largest plausible count of persons, children or families of one region and year.
-    max_count_change : float
-        Largest plausible year-on-year change factor of a population or family count.
-    change_base : float
-        Year-on-year changes are checked only where the previous count is at least this.
-    max_percent_change : float
-        Largest plausible year-on-year change of a percentage, in percentage points.
-    max_missing_share : float
-        Largest share of an indicator's rows with an empty value field.
+    outcome : str
+        The rate whose observed years count as a pilot's pre-adoption years (``impact.headline_outcome``).
     current_year : int
         The calendar year when validation runs: no observation may be of a later year. Not in
         any suite JSON (the expectation tests ``year - current_year <= 0``).
@@ -69,50 +54,26 @@ class ValidationConfig:
     categories: Mapping[str, str]
     pilots: tuple[Pilot, ...]
     min_pre_years: int
-    region_categories: tuple[str, ...]
-    min_denominator: float = 10000.0
-    gender_tolerance: float = 0.5
-    examples: int = 5
-    max_count: float = 2_500_000.0
-    max_count_change: float = 3.0
-    change_base: float = 100.0
-    max_percent_change: float = 25.0
-    max_missing_share: float = 0.1
+    outcome: str
     current_year: int = 9999
 
 
 def validation_config(params: Params, current_year: int | None = None) -> ValidationConfig:
-    """Build :class:`ValidationConfig` from ``params`` (section ``validation`` and shared keys).
+    """Join ``params.validation`` with the shared keys (``data.years``, ``panel``, ``pilots``) and
+    ``impact.headline_outcome``.
 
     ``current_year`` defaults to the calendar year now (UTC).
-
-    Raises
-    ------
-    ParameterError
-        If the ``validation`` section is missing or a value has the wrong type.
     """
-    section = params.raw.get("validation")
-    if not isinstance(section, Mapping):
-        raise ParameterError("params.yaml: missing mapping 'validation' (region_categories, min_denominator, gender_tolerance, examples).")
-    try:
-        return ValidationConfig(
-            years=params.data.years,
-            categories=dict(params.panel.categories),
-            pilots=params.pilots,
-            min_pre_years=params.panel.min_pre_years,
-            region_categories=tuple(str(c) for c in section["region_categories"]),
-            min_denominator=float(section.get("min_denominator", 10000)),
-            gender_tolerance=float(section.get("gender_tolerance", 0.5)),
-            examples=int(section.get("examples", 5)),
-            max_count=float(section.get("max_count", 2_500_000)),
-            max_count_change=float(section.get("max_count_change", 3.0)),
-            change_base=float(section.get("change_base", 100)),
-            max_percent_change=float(section.get("max_percent_change", 25)),
-            max_missing_share=float(section.get("max_missing_share", 0.1)),
-            current_year=datetime.now(timezone.utc).year if current_year is None else int(current_year),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ParameterError(f"params.yaml: invalid 'validation' section ({exc!r}).") from exc
+    settings = {f.name: getattr(params.validation, f.name) for f in fields(ValidationSettings)}
+    return ValidationConfig(
+        **settings,
+        years=params.data.years,
+        categories=dict(params.panel.categories),
+        pilots=params.pilots,
+        min_pre_years=params.panel.min_pre_years,
+        outcome=params.impact.headline_outcome,
+        current_year=datetime.now(timezone.utc).year if current_year is None else int(current_year),
+    )
 
 
 def raw_targets(raw: RawData, catalogue: Catalogue, config: ValidationConfig) -> tuple[Target, ...]:
@@ -235,9 +196,9 @@ def panel_targets(name: str, panel: pd.DataFrame, catalogue: Catalogue, config: 
         Target(f"{table}_ratios", derived.panel_ratios(panel, catalogue), (
             critical("column_values_to_be_between", "numerator_at_most_denominator", "a published count never exceeds its population", column="excess", max_value=0),
         ), ("rate", "region", "region_name", "year"), ("numerator", "denominator"), f"Published numerators against denominators in panel '{name}'", file),
-        Target(f"{table}_pilots", derived.panel_pilots(panel, pilots, PANEL_OUTCOME), (
+        Target(f"{table}_pilots", derived.panel_pilots(panel, pilots, config.outcome), (
             critical("column_values_to_be_between", "pilot_present", "every pilot of the panel has rows", column="rows", min_value=1),
-            critical("column_values_to_be_between", "pilot_pre_years", f"every pilot has at least {config.min_pre_years} years with {PANEL_OUTCOME} before adoption", column="pre_years", min_value=config.min_pre_years),
+            critical("column_values_to_be_between", "pilot_pre_years", f"every pilot has at least {config.min_pre_years} years with {config.outcome} before adoption", column="pre_years", min_value=config.min_pre_years),
         ), ("pilot", "region"), ("adoption_year",), f"Pilots of panel '{name}'", file),
     )
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal, Mapping
 
-from aoresearch.config import check_choice
+from aoresearch.config.core import check_choice
 from aoresearch.errors import ParameterError
 
 __all__ = [
