@@ -3,7 +3,8 @@
 Usage: python pipelines/render_index.py [--reports reports]
 reads reports/executed/<name>.ipynb for situation_room, risk_factors and impact_<pilot> (every
 pilot in params.yaml) and writes reports/html/index.html. A report not rendered yet is listed
-without a link.
+without a link. The data-validation section comes from data/validation/{raw,panels}.json and
+links the Data Docs in reports/validation/.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from aoresearch.reports.pooled import pooled_index_html, read_pooled
 from aoresearch.reports import is_synthetic, read_panel_summaries, read_provenance, t
 from aoresearch.reports.dating import report_basis
 from aoresearch.reports.index import IndexEntry, lead_of_notebook, write_index
+from aoresearch.reports.validation_index import validation_index_html
+from aoresearch.validation.summary_file import VALIDATED_TABLES, read_validation_summary
 
 
 def entries(reports: Path, params, lang: str) -> list[IndexEntry]:
@@ -46,8 +49,10 @@ def main(argv: list[str]) -> int:
     synthetic = is_synthetic(provenance, read_panel_summaries(args.data / "panel"))
     impact = params.impact
     pooled = pooled_index_html(read_pooled(args.data / "impact_pooled"), impact.headline_outcome, lang, impact.alpha)
+    validation = validation_index_html({what: read_validation_summary(args.data / "validation", what)
+                                        for what in VALIDATED_TABLES}, lang, args.reports / "html")
     write_index(entries(args.reports, params, lang), args.reports / "html" / "index.html", lang, synthetic, pooled,
-                generated=report_basis(provenance, lang))
+                generated=report_basis(provenance, lang), validation=validation)
     return 0
 
 

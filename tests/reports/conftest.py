@@ -159,10 +159,12 @@ def report_workspace(tmp_path_factory, demo_raw, catalogue, params) -> Path:
     (root / "data" / "factors" / "forecast" / "summary.json").write_text(json.dumps({"outcomes": {"oohc_per_1000": {
         "mae_ratio_to_persistence": {"model": 1.0123, "persistence": 1.0, "region_trend": 1.1794, "fe_linear": 1.06},
         "interval": {"nominal": 0.8, "coverage_weighted": 0.792}, "test_years": list(range(2012, 2021))}}}), encoding="utf-8")
-    (root / "metrics" / "validation_panels.json").write_text(json.dumps(
-        {"expectations": 40, "passed": 39, "failed_critical": 0, "failed_warning": 1,
-         "warnings": [{"rule": "r", "table": "municipality", "column": "oohc_per_1000", "message": "m"}],
-         "synthetic": True}), encoding="utf-8")
+    validation = {"expectations": 40, "passed": 39, "failed_critical": 0, "failed_warning": 1,
+                  "warnings": [{"rule": "r", "table": "municipality", "column": "oohc_per_1000", "message": "m"}],
+                  "synthetic": True}
+    (root / "metrics" / "validation_panels.json").write_text(json.dumps(validation), encoding="utf-8")
+    (root / "data" / "validation").mkdir(parents=True, exist_ok=True)
+    (root / "data" / "validation" / "panels.json").write_text(json.dumps(validation), encoding="utf-8")
     # Demo panels pass validation (tests/sources/test_demo_always_validates.py): mark them as validate_panels would.
     publish(panels_gate(root / "data" / "panel", root / "data" / "validated" / "panels.json", root / "metrics" / "validation_panels.json"),
             ValidationReport("panels", ()), panel_files(*params.panel.categories))

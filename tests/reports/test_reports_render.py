@@ -157,6 +157,9 @@ def test_reports_index_links_every_report_with_its_opening(rendered):
         assert f'href="{name}.html"' in text
     assert "placements outside the home in Tampere" in text
     assert "Impact evaluation: Oulu" in text and "not rendered yet" in text
+    # Data validation, readable offline: counts and warnings from data/validation/*.json, Data Docs linked.
+    assert "Data validation (region-year panels): 39 of 40 checks passed" in text
+    assert 'href="../validation/panels/index.html"' in text and "raw data: not validated yet" in text
 
 
 def test_reports_finnish_and_missing_inputs(report_workspace, tmp_path):

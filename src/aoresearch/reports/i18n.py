@@ -35,6 +35,19 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     },
     "generated_from": {"en": "Generated {basis}.", "fi": "Tuotettu {basis}."},
     "index_missing": {"en": "not rendered yet", "fi": "ei vielä tuotettu"},
+    "index_validation_title": {"en": "Data validation", "fi": "Aineiston validointi"},
+    "index_validation_intro": {
+        "en": "Every report rests on data that passed these Great Expectations checks; a critical failure stops "
+              "the pipeline. Warnings are listed here; the Data Docs show every check (they load their styles "
+              "from the internet).",
+        "fi": "Jokainen raportti perustuu aineistoon, joka on läpäissyt nämä Great Expectations -tarkistukset; "
+              "kriittinen virhe pysäyttää putken. Varoitukset on lueteltu tässä; Data Docs näyttää jokaisen "
+              "tarkistuksen (sen tyylit ladataan internetistä).",
+    },
+    "index_validation_docs": {"en": "Data Docs", "fi": "Data Docs"},
+    "index_validation_missing": {"en": "not validated yet", "fi": "ei vielä validoitu"},
+    "validated_raw": {"en": "raw data", "fi": "lähtöaineisto"},
+    "validated_panels": {"en": "region-year panels", "fi": "alue-vuosipaneelit"},
     "situation_room.title": {
         "en": "Situation room: child and family services in the pilot regions",
         "fi": "Tilannehuone: lapsi- ja perhepalvelut pilottialueilla",

@@ -54,7 +54,7 @@ def lead_of_notebook(path: str | Path) -> str | None:
 
 
 def index_html(reports: Sequence[IndexEntry], lang: str, synthetic: bool, generated: str | None = None,
-               pooled: str = "") -> str:
+               pooled: str = "", validation: str = "") -> str:
     """The index page as a self-contained HTML document.
 
     Parameters
@@ -70,6 +70,9 @@ def index_html(reports: Sequence[IndexEntry], lang: str, synthetic: bool, genera
     pooled : str, optional
         HTML of the pooled answer across pilots (:func:`aoresearch.reports.pooled.pooled_index_html`),
         shown before the list.
+    validation : str, optional
+        HTML of the data-validation section (:func:`aoresearch.reports.validation_index.validation_index_html`),
+        shown after the list.
     """
     check_language(lang)
     items = "".join(_item(entry, lang) for entry in reports)
@@ -80,7 +83,7 @@ def index_html(reports: Sequence[IndexEntry], lang: str, synthetic: bool, genera
         f"<title>{title}</title><style>{REPORT_CSS}</style></head>"
         f'<body class="ao-report"><main>{banner_html(lang) if synthetic else ""}'
         f"<h1>{title}</h1><p>{html.escape(t('index_intro', lang))}</p>{pooled}"
-        f'<ul class="ao-index">{items}</ul>'
+        f'<ul class="ao-index">{items}</ul>{validation}'
         f"{_foot(generated, lang)}</main></body></html>\n"
     )
 
@@ -100,7 +103,7 @@ def _item(entry: IndexEntry, lang: str) -> str:
 
 
 def write_index(reports: Sequence[IndexEntry], out: str | Path, lang: str, synthetic: bool, pooled: str = "",
-                generated: str | None = None) -> Path:
+                generated: str | None = None, validation: str = "") -> Path:
     """Write :func:`index_html` to ``out`` atomically and return the path.
 
     Raises
@@ -110,5 +113,5 @@ def write_index(reports: Sequence[IndexEntry], out: str | Path, lang: str, synth
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(index_html(reports, lang, synthetic, generated=generated, pooled=pooled), out)
+    atomic_write_text(index_html(reports, lang, synthetic, generated=generated, pooled=pooled, validation=validation), out)
     return out
