@@ -44,11 +44,12 @@ class Explained:
 def explain(forecaster: Forecaster, X: pd.DataFrame) -> Explained:
     """Exact TreeSHAP values of the point model for the rows of ``X`` (shape (n, p))."""
     data = X.loc[:, list(forecaster.features)].reset_index(drop=True)
+    codes = forecaster.encode(data)  # the model splits bin codes; a row's path, so its SHAP values, are the same
     explainer = shap.TreeExplainer(forecaster.point)
-    values = np.asarray(explainer.shap_values(data.to_numpy(dtype=float)), dtype=float).reshape(len(data), -1)
+    values = np.asarray(explainer.shap_values(codes), dtype=float).reshape(len(data), -1)
     expected = np.full(len(data), float(np.ravel(explainer.expected_value)[0]))
     with threadpool_limits(limits=1):
-        output = forecaster.point.predict(data.to_numpy(dtype=float))
+        output = forecaster.point.predict(codes)
     return Explained(pd.DataFrame(values, columns=data.columns), expected, output, data)
 
 
