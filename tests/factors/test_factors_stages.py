@@ -93,3 +93,13 @@ def test_forecast_stage_outputs_do_not_depend_on_n_jobs(panels, catalogue, param
     assert parallel.summary == serial.summary
     for name in ("cv_predictions", "shap_values", "factor_table", "pilot_attributions"):
         pd.testing.assert_frame_equal(getattr(parallel, name), getattr(serial, name), check_exact=True)
+
+
+def test_scenarios_stage_outputs_do_not_depend_on_n_jobs(panels, catalogue, params):
+    import pandas as pd
+
+    two = {**TINY, "outcomes": ["oohc_per_1000", "oohc_13_17_per_1000"]}
+    serial = scenarios_stage(panels, parse_factors_config({**two, "n_jobs": 1}, seed=1), catalogue, params.pilots, synthetic=True)
+    parallel = scenarios_stage(panels, parse_factors_config({**two, "n_jobs": 2}, seed=1), catalogue, params.pilots, synthetic=True)
+    assert parallel[1] == serial[1]
+    pd.testing.assert_frame_equal(parallel[0], serial[0], check_exact=True)

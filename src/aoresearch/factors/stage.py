@@ -224,7 +224,8 @@ def scenarios_stage(
     panels: dict[str, pd.DataFrame], config: FactorsConfig, catalogue: Catalogue, pilots: tuple[Pilot, ...], synthetic: bool,
 ) -> tuple[pd.DataFrame, dict]:
     """Direct h-year models (h in ``config.horizons``) trained on municipalities; every region of
-    every panel in ``panels`` projected from its latest year under each scenario.
+    every panel in ``panels`` projected from its latest year under each scenario; outcomes in
+    ``config.n_jobs`` processes (joblib), as in :func:`forecast_stage`.
 
     Returns the projection table and its summary (``data/factors/scenarios.json``)."""
     municipality = panels["municipality"]
@@ -232,16 +233,15 @@ def scenarios_stage(
     uncovered = {s.name: list(scenario_coverage(s, factors)) for s in config.scenarios if scenario_coverage(s, factors)}
     for name, missing in uncovered.items():
         log.warning("scenario '%s': factors %s have no data; the scenario leaves them unchanged.", name, missing)
-    frames = []
-    log.info("scenarios: %d outcomes, horizons %s, %d scenarios", len(outcomes), list(config.horizons), len(config.scenarios))
-    for outcome in track(outcomes, "scenarios", "outcome", log):
-        models = {h: fit_forecaster(d, np.arange(len(d.target)), config) for h, d in
-                  ((h, _design(municipality, outcome, factors, config, h, config.min_children)) for h in config.horizons)}
-        for panel in panels.values():
-            if outcome not in panel or panel[outcome].notna().sum() == 0:
-                continue
-            designs = {h: _design(panel, outcome, factors, config, h, 0.0) for h in config.horizons}
-            frames.append(project(models, designs, config.scenarios, config.lags))
+    log.info("scenarios: %d outcomes, horizons %s, %d scenarios, %d process(es)", len(outcomes), list(config.horizons),
+             len(config.scenarios), config.n_jobs)
+    # One process per outcome, as in the forecast stage; gathered in the outcomes' order, and the
+    # table is sorted below, so the outputs do not depend on n_jobs.
+    projected = Parallel(n_jobs=min(config.n_jobs, max(len(outcomes), 1)), return_as="generator")(
+        delayed(_project_outcome)(panels, outcome, factors, config) for outcome in outcomes
+    )
+    frames = [frame for _, result in track(zip(outcomes, projected), "scenarios", "outcome", log, total=len(outcomes),
+                                           describe=lambda pair: pair[0]) for frame in result]
     table = pd.concat(frames, ignore_index=True)
     table = table.sort_values(["outcome", "category", "region", "scenario", "horizon"]).reset_index(drop=True).assign(synthetic=synthetic)
     summary = {
@@ -251,6 +251,21 @@ def scenarios_stage(
         "outcomes_skipped": skipped_outcomes, "national": _national(table), "pilots": _pilots(table, pilots),
     }
     return table, summary
+
+
+def _project_outcome(panels, outcome: str, factors, config: FactorsConfig) -> list[pd.DataFrame]:
+    """The scenarios stage's projections of one outcome: its horizons' models (trained on
+    municipalities) applied to every panel with data on the outcome."""
+    municipality = panels["municipality"]
+    models = {h: fit_forecaster(d, np.arange(len(d.target)), config) for h, d in
+              ((h, _design(municipality, outcome, factors, config, h, config.min_children)) for h in config.horizons)}
+    frames = []
+    for panel in panels.values():
+        if outcome not in panel or panel[outcome].notna().sum() == 0:
+            continue
+        designs = {h: _design(panel, outcome, factors, config, h, 0.0) for h in config.horizons}
+        frames.append(project(models, designs, config.scenarios, config.lags))
+    return frames
 
 
 def _national(table: pd.DataFrame) -> dict:
