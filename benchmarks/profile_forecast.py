@@ -41,12 +41,12 @@ def main() -> None:
     params = load_params(REPO / "params.yaml")
     config = dataclasses.replace(params.factors, outcomes=(args.outcome,), n_jobs=1)
     categories = sorted({"municipality", *(p.category for p in params.pilots)})
-    panels = {name: read_panel(REPO / "data" / "panel", name).frame for name in categories}
+    panels = {name: read_panel(REPO / "data" / "panel", name) for name in categories}
     catalogue = load_catalogue(REPO / "src/aoresearch/resources/indicators.yaml")
     result = {"benchmark": "profile of the forecast and scenarios stages, one outcome, one process",
               "command": f".venv/bin/python benchmarks/profile_forecast.py --outcome {args.outcome} --top {args.top}"}
-    for name, call in (("forecast", lambda: forecast_stage(panels, config, catalogue, params.pilots, True)),
-                       ("scenarios", lambda: scenarios_stage(panels, config, catalogue, params.pilots, True))):
+    for name, call in (("forecast", lambda: forecast_stage(panels, config, catalogue, params.pilots)),
+                       ("scenarios", lambda: scenarios_stage(panels, config, catalogue, params.pilots))):
         profile = cProfile.Profile()
         start = time.perf_counter()
         profile.runcall(call)

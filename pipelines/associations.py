@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
     config = params.factors
     require_validated(panels_gate(args.panel, args.validated, args.validation_metrics), panel_files("municipality"))
     panel = read_panel(args.panel, "municipality")
-    table, summary, headline = associations_stage(panel.frame, config, load_catalogue(args.catalogue), panel.synthetic)
+    table, summary, headline = associations_stage(panel, config, load_catalogue(args.catalogue))
     write_table(table, args.out)
     write_json(summary, args.summary)
     write_json(headline, args.metrics)

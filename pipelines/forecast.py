@@ -13,7 +13,7 @@ from _entry import run
 
 from aoresearch.catalogue import load_catalogue
 from aoresearch.config import load_params
-from aoresearch.factors import forecast_stage, write_forecast_outputs
+from aoresearch.factors import forecast_stage, is_synthetic, write_forecast_outputs
 from aoresearch.panel.files import read_panel
 from aoresearch.validation.gate import PANELS_MARKER, panel_files, panels_gate, require_validated
 
@@ -34,11 +34,9 @@ def main(argv: list[str]) -> int:
     config = params.factors
     categories = sorted({"municipality", *(p.category for p in params.pilots)})
     require_validated(panels_gate(args.panel, args.validated, args.validation_metrics), panel_files(*categories))
-    loaded = {name: read_panel(args.panel, name) for name in categories}
-    panels = {name: panel.frame for name, panel in loaded.items()}
-    synthetic = loaded["municipality"].synthetic
-    outputs = forecast_stage(panels, config, load_catalogue(args.catalogue), params.pilots, synthetic)
-    write_forecast_outputs(outputs, args.out, args.figures, args.metrics, args.plots, synthetic)
+    panels = {name: read_panel(args.panel, name) for name in categories}
+    outputs = forecast_stage(panels, config, load_catalogue(args.catalogue), params.pilots)
+    write_forecast_outputs(outputs, args.out, args.figures, args.metrics, args.plots, is_synthetic(panels))
     return 0
 
 

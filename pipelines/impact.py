@@ -44,7 +44,7 @@ def main(argv: list[str]) -> int:
     config = params.impact
     panel = read_panel(args.panels, pilot.category)  # a missing panel is named before the gate's verdict
     require_validated(panels_gate(args.panels, args.validated, args.validation_metrics), panel_files(pilot.category))
-    result = evaluate_pilot(panel.frame, pilot, params.pilots, config, params.seed, panel.synthetic)
+    result = evaluate_pilot(panel, pilot, params.pilots, config, params.seed)
     out = args.out or f"data/impact/{pilot.key}"
     write_outputs(result, config, out, args.metrics or f"metrics/impact/{pilot.key}.json",
                   args.plots or f"plots/impact/{pilot.key}")

@@ -30,9 +30,8 @@ def main(argv: list[str]) -> int:
     params = load_params(args.params)
     config = params.factors
     require_validated(panels_gate(args.panel, args.validated, args.validation_metrics), panel_files("municipality", "wellbeing_county"))
-    loaded = {name: read_panel(args.panel, name) for name in ("municipality", "wellbeing_county")}
-    synthetic = loaded["municipality"].synthetic
-    table, summary = scenarios_stage({k: v.frame for k, v in loaded.items()}, config, load_catalogue(args.catalogue), params.pilots, synthetic)
+    panels = {name: read_panel(args.panel, name) for name in ("municipality", "wellbeing_county")}
+    table, summary = scenarios_stage(panels, config, load_catalogue(args.catalogue), params.pilots)
     write_table(table, args.out)
     write_json(summary, args.summary)
     return 0

@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from aoresearch.factors import accuracy_plot, forecast_headline, forecast_stage, parse_factors_config, scenarios_stage
+from aoresearch.panel.files import Panel
 from aoresearch.panel.stage import make_panel
 
 TINY = {
@@ -24,7 +25,8 @@ SCENARIO_COLUMNS = {"region", "region_name", "category", "outcome", "scenario", 
 
 @pytest.fixture(scope="module")
 def panels(demo_raw, catalogue, params):
-    return {name: make_panel(demo_raw, catalogue, params, name) for name in ("municipality", "wellbeing_county")}
+    frames = {name: make_panel(demo_raw, catalogue, params, name) for name in ("municipality", "wellbeing_county")}
+    return {name: Panel(name, frame, {"synthetic": True}, True) for name, frame in frames.items()}
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +36,7 @@ def config():
 
 def test_forecast_stage_outputs_and_skips(panels, config, catalogue, params, caplog):
     with caplog.at_level(logging.INFO, logger="aoresearch.factors.stage"):
-        out = forecast_stage(panels, config, catalogue, params.pilots, synthetic=True)
+        out = forecast_stage(panels, config, catalogue, params.pilots)
     # Progress: one line per finished outcome, with its count and the elapsed time (no terminal here).
     progress = [r.getMessage() for r in caplog.records if r.getMessage().startswith("forecast: outcome ")]
     assert progress and progress[0].startswith("forecast: outcome 1/") and "(oohc_per_1000) done" in progress[0]
@@ -59,7 +61,7 @@ def test_forecast_stage_outputs_and_skips(panels, config, catalogue, params, cap
 
 
 def test_forecast_headline_and_plot_are_small_views_of_the_summary(panels, config, catalogue, params):
-    document = forecast_stage(panels, config, catalogue, params.pilots, synthetic=True).summary
+    document = forecast_stage(panels, config, catalogue, params.pilots).summary
     headline = forecast_headline(document)
     skill = document["outcomes"]["oohc_per_1000"]
     assert headline["outcomes"] == {"oohc_per_1000": {"mae_ratio_to_persistence": skill["mae_ratio_to_persistence"]["model"],
@@ -72,7 +74,7 @@ def test_forecast_headline_and_plot_are_small_views_of_the_summary(panels, confi
 
 def test_scenarios_stage_projects_every_region_and_scenario(panels, config, catalogue, params, caplog):
     with caplog.at_level(logging.INFO, logger="aoresearch.factors.stage"):
-        table, summary = scenarios_stage(panels, config, catalogue, params.pilots, synthetic=True)
+        table, summary = scenarios_stage(panels, config, catalogue, params.pilots)
     assert any(r.getMessage().startswith("scenarios: outcome 1/") for r in caplog.records)
     assert SCENARIO_COLUMNS <= set(table.columns)
     assert set(table["scenario"]) == {"baseline", "unemployment_plus_3pp", "poverty_up"}
@@ -87,8 +89,8 @@ def test_forecast_stage_outputs_do_not_depend_on_n_jobs(panels, catalogue, param
     import pandas as pd
 
     two = {**TINY, "outcomes": ["oohc_per_1000", "oohc_13_17_per_1000", "no_such_outcome"]}
-    serial = forecast_stage(panels, parse_factors_config({**two, "n_jobs": 1}, seed=1), catalogue, params.pilots, synthetic=True)
-    parallel = forecast_stage(panels, parse_factors_config({**two, "n_jobs": 2}, seed=1), catalogue, params.pilots, synthetic=True)
+    serial = forecast_stage(panels, parse_factors_config({**two, "n_jobs": 1}, seed=1), catalogue, params.pilots)
+    parallel = forecast_stage(panels, parse_factors_config({**two, "n_jobs": 2}, seed=1), catalogue, params.pilots)
     assert list(parallel.summary["outcomes"]) == ["oohc_per_1000", "oohc_13_17_per_1000"]
     assert parallel.summary == serial.summary
     for name in ("cv_predictions", "shap_values", "factor_table", "pilot_attributions"):
@@ -99,7 +101,16 @@ def test_scenarios_stage_outputs_do_not_depend_on_n_jobs(panels, catalogue, para
     import pandas as pd
 
     two = {**TINY, "outcomes": ["oohc_per_1000", "oohc_13_17_per_1000"]}
-    serial = scenarios_stage(panels, parse_factors_config({**two, "n_jobs": 1}, seed=1), catalogue, params.pilots, synthetic=True)
-    parallel = scenarios_stage(panels, parse_factors_config({**two, "n_jobs": 2}, seed=1), catalogue, params.pilots, synthetic=True)
+    serial = scenarios_stage(panels, parse_factors_config({**two, "n_jobs": 1}, seed=1), catalogue, params.pilots)
+    parallel = scenarios_stage(panels, parse_factors_config({**two, "n_jobs": 2}, seed=1), catalogue, params.pilots)
     assert parallel[1] == serial[1]
     pd.testing.assert_frame_equal(parallel[0], serial[0], check_exact=True)
+
+
+def test_stages_take_checked_panels_and_need_the_municipality_one(panels, config, catalogue, params):
+    from aoresearch.errors import InsufficientDataError
+    from aoresearch.factors import is_synthetic
+
+    assert is_synthetic(panels) and not is_synthetic({k: Panel(k, p.frame, {}, False) for k, p in panels.items()})
+    with pytest.raises(InsufficientDataError, match="'municipality' panel; got panels \\['wellbeing_county'\\]"):
+        scenarios_stage({"wellbeing_county": panels["wellbeing_county"]}, config, catalogue, params.pilots)

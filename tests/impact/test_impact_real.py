@@ -9,6 +9,7 @@ import yaml
 
 from aoresearch.config import parse_params
 from aoresearch.impact import evaluate_pilot
+from aoresearch.panel.files import Panel
 from aoresearch.panel.stage import make_panel
 from aoresearch.sources.file import read_sotkanet_extract
 
@@ -30,7 +31,7 @@ def real(sotkanet_extract, catalogue, repo_root):
 @pytest.mark.parametrize("key, status", [("north_karelia", "effect"), ("central_finland", "baseline")])
 def test_county_pilots_run_and_skip_outcomes_without_data(real, key, status):
     params, panel, config = real
-    result = evaluate_pilot(panel, params.pilot(key), params.pilots, config, params.seed, synthetic=False)
+    result = evaluate_pilot(Panel('wellbeing_county', panel, {}, False), params.pilot(key), params.pilots, config, params.seed)
     assert result.status == status
     assert [o.outcome for o in result.outcomes] == ["oohc_per_1000"]
     assert "school_absence_pct" in result.skipped and "lacks this indicator" in result.skipped["school_absence_pct"]

@@ -9,7 +9,7 @@ from aoresearch.factors.forecast import (
 )
 from aoresearch.factors.scenarios import apply_scenario, project
 from aoresearch.factors.stage import (
-    ForecastOutputs, accuracy_plot, associations_stage, forecast_headline, forecast_stage, scenarios_stage,
+    ForecastOutputs, accuracy_plot, associations_stage, forecast_headline, forecast_stage, is_synthetic, scenarios_stage,
     select_columns, write_forecast_outputs, write_json, write_table,
 )
 
@@ -17,7 +17,7 @@ __all__ = [
     "AssociationSpec", "CVResult", "Design", "FactorsConfig", "ForecastOutputs", "Forecaster", "ModelConfig",
     "OWN_HISTORY", "Scenario", "accuracy_plot", "apply_scenario", "associations_headline", "associations_metrics",
     "associations_stage", "available_columns", "explain", "factor_table", "feature_name", "fit_association",
-    "fit_forecaster", "forecast_headline", "forecast_stage", "group_shap", "make_design", "parse_factors_config",
+    "fit_forecaster", "forecast_headline", "forecast_stage", "is_synthetic", "group_shap", "make_design", "parse_factors_config",
     "pilot_attributions", "project", "region_trend", "rolling_origin_cv", "run_associations",
     "scenarios_stage", "select_columns", "shap_on_folds", "summarise_cv", "weighted_mae", "write_forecast_outputs",
     "write_json", "write_table"

@@ -21,6 +21,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -36,11 +37,12 @@ from aoresearch.factors.explain import factor_table, group_shap, pilot_attributi
 from aoresearch.factors.features import OWN_HISTORY, Design, available_columns, feature_name, make_design
 from aoresearch.factors.forecast import Forecaster, fit_forecaster, rolling_origin_cv, summarise_cv
 from aoresearch.factors.scenarios import project, scenario_coverage
+from aoresearch.panel.files import Panel
 from aoresearch.progress import track
 
 __all__ = [
     "factor_roles", "select_columns", "associations_stage", "ForecastOutputs", "forecast_stage",
-    "forecast_headline", "accuracy_plot", "scenarios_stage", "write_table", "write_json", "write_forecast_outputs",
+    "forecast_headline", "accuracy_plot", "scenarios_stage", "is_synthetic", "write_table", "write_json", "write_forecast_outputs",
 ]
 
 log = logging.getLogger(__name__)
@@ -61,11 +63,11 @@ def select_columns(panel: pd.DataFrame, config: FactorsConfig, catalogue: Catalo
     return outcomes, factors, skipped_outcomes, skipped_factors
 
 
-def associations_stage(
-    panel: pd.DataFrame, config: FactorsConfig, catalogue: Catalogue, synthetic: bool,
-) -> tuple[pd.DataFrame, dict, dict]:
+def associations_stage(panel: Panel, config: FactorsConfig, catalogue: Catalogue) -> tuple[pd.DataFrame, dict, dict]:
     """The coefficient table, every model's summary (``data/factors/associations.json``) and the
-    headline metrics (``metrics/associations.json``)."""
+    headline metrics (``metrics/associations.json``) of the municipality ``panel``
+    (:func:`aoresearch.panel.read_panel`; its ``synthetic`` flag marks every output)."""
+    panel, synthetic = panel.frame, panel.synthetic
     outcomes, factors, skipped_outcomes, skipped_factors = select_columns(panel, config, catalogue)
     table, skipped = run_associations(panel, config.associations, outcomes, factors, factor_roles(catalogue))
     summary = associations_metrics(table, skipped, synthetic)
@@ -84,18 +86,31 @@ class ForecastOutputs:
     plots: dict[str, tuple[pd.DataFrame, pd.DataFrame]]
 
 
+def is_synthetic(panels: Mapping[str, Panel]) -> bool:
+    """Whether any of ``panels`` holds synthetic demo data (then every output says so)."""
+    return any(panel.synthetic for panel in panels.values())
+
+
+def _frames(panels: Mapping[str, Panel]) -> dict[str, pd.DataFrame]:
+    if "municipality" not in panels:
+        raise InsufficientDataError(f"the factor models are trained on the 'municipality' panel; got panels {sorted(panels)}.")
+    return {name: panel.frame for name, panel in panels.items()}
+
+
 def _design(panel: pd.DataFrame, outcome: str, factors, config: FactorsConfig, horizon: int, min_children: float) -> Design:
     return make_design(panel, outcome, factors, config.lags, horizon, config.target, min_children, config.trend_years)
 
 
 def forecast_stage(
-    panels: dict[str, pd.DataFrame], config: FactorsConfig, catalogue: Catalogue, pilots: tuple[Pilot, ...], synthetic: bool,
+    panels: Mapping[str, Panel], config: FactorsConfig, catalogue: Catalogue, pilots: tuple[Pilot, ...],
 ) -> ForecastOutputs:
     """Rolling-origin evaluation, SHAP on held-out folds, factor table and per-pilot attributions.
 
     The model is trained on ``panels['municipality']``; pilots of other categories (wellbeing
-    services counties) are explained by applying that model to their own panel rows.
+    services counties) are explained by applying that model to their own panel rows. The outputs
+    are marked synthetic if any panel is (:func:`is_synthetic`).
     """
+    panels, synthetic = _frames(panels), is_synthetic(panels)
     municipality = panels["municipality"]
     outcomes, factors, skipped_outcomes, skipped_factors = select_columns(municipality, config, catalogue)
     roles = factor_roles(catalogue)
@@ -221,13 +236,14 @@ def _pilot_frames(model: Forecaster, panels, outcome, factors, config: FactorsCo
 
 
 def scenarios_stage(
-    panels: dict[str, pd.DataFrame], config: FactorsConfig, catalogue: Catalogue, pilots: tuple[Pilot, ...], synthetic: bool,
+    panels: Mapping[str, Panel], config: FactorsConfig, catalogue: Catalogue, pilots: tuple[Pilot, ...],
 ) -> tuple[pd.DataFrame, dict]:
     """Direct h-year models (h in ``config.horizons``) trained on municipalities; every region of
     every panel in ``panels`` projected from its latest year under each scenario; outcomes in
     ``config.n_jobs`` processes (joblib), as in :func:`forecast_stage`.
 
     Returns the projection table and its summary (``data/factors/scenarios.json``)."""
+    panels, synthetic = _frames(panels), is_synthetic(panels)
     municipality = panels["municipality"]
     outcomes, factors, skipped_outcomes, skipped_factors = select_columns(municipality, config, catalogue)
     uncovered = {s.name: list(scenario_coverage(s, factors)) for s in config.scenarios if scenario_coverage(s, factors)}

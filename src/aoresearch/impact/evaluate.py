@@ -42,6 +42,7 @@ from aoresearch.impact._pilot_did import CS, TWFE, did_estimates
 from aoresearch.impact._results import effect_row, percent_of
 from aoresearch.impact._synthetic_control import SyntheticControl
 from aoresearch.config.impact import ImpactConfig
+from aoresearch.panel.files import Panel
 from aoresearch.progress import track
 
 __all__ = ["PilotEvaluation", "OutcomeEvaluation", "evaluate_pilot", "evaluate_outcome", "sc_inputs", "ScInputs",
@@ -166,22 +167,19 @@ def pilot_donors(panel: pd.DataFrame, pilot: Pilot, pilots: Sequence[Pilot], out
     return kept
 
 
-def evaluate_pilot(
-    panel: pd.DataFrame, pilot: Pilot, pilots: Sequence[Pilot], config: ImpactConfig, seed: int, synthetic: bool = False
-) -> PilotEvaluation:
+def evaluate_pilot(panel: Panel, pilot: Pilot, pilots: Sequence[Pilot], config: ImpactConfig, seed: int) -> PilotEvaluation:
     """Evaluate every configured outcome of ``pilot`` (module docstring).
 
     Parameters
     ----------
-    panel : DataFrame
-        Region-year panel of the pilot's category (``data/panel/<category>.parquet``).
+    panel : Panel
+        Region-year panel of the pilot's category (:func:`aoresearch.panel.read_panel`); its
+        ``synthetic`` flag is carried into the outputs.
     pilot : Pilot
     pilots : sequence of Pilot
         All pilots (excluded from donor pools with the units linked to them).
     config : ImpactConfig
     seed : int
-    synthetic : bool
-        Whether the panel is synthetic demo data (carried into the outputs).
 
     Returns
     -------
@@ -192,6 +190,7 @@ def evaluate_pilot(
     InsufficientDataError
         The pilot's region is not in the panel, or no outcome could be evaluated.
     """
+    panel, synthetic = panel.frame, panel.synthetic
     if pilot.region not in set(panel[UNIT]):
         raise InsufficientDataError(f"pilot {pilot.key!r}: region {pilot.region} ({pilot.name}) is not in panel '{pilot.category}'.")
     results, skipped = [], {}
