@@ -50,7 +50,7 @@ def _interval(history: DidHistory, offsets, estimate: float, observed: float, co
 
 
 def did_estimates(window: pd.DataFrame, outcome: str, pilot: Pilot, config: ImpactConfig,
-                  history: pd.DataFrame | None = None) -> dict:
+                  history: pd.DataFrame | None = None, first_base: int | None = None) -> dict:
     """Callaway & Sant'Anna and TWFE with the pilot as the only treated unit, in-time placebo intervals.
 
     Parameters
@@ -60,7 +60,9 @@ def did_estimates(window: pd.DataFrame, outcome: str, pilot: Pilot, config: Impa
         the estimation window; balanced.
     history : DataFrame, optional
         The same regions' rows over their whole pre-adoption history (from
-        ``impact.fit_start_year``) for the in-time placebos; the window's when omitted.
+        ``impact.fit_start_year``): the gap's persistence; the window's when omitted.
+    first_base : int, optional
+        First base year of the in-time placebos (default: the history's first year).
     """
     frame = window.copy()
     frame["g"] = np.where(frame[UNIT] == pilot.region, pilot.adoption_year, 0)
@@ -72,7 +74,7 @@ def did_estimates(window: pd.DataFrame, outcome: str, pilot: Pilot, config: Impa
         # csdid warns that a cohort is small; one treated region is the design here.
         warnings.filterwarnings("ignore", message="Be aware that there are some small groups")
         cs.fit(frame, unit=UNIT, time=TIME, outcome=outcome, group="g")
-    own = _history(window if history is None else history, outcome, pilot, order)
+    own = _history(window if history is None else history, outcome, pilot, order, first_base)
     base = pilot.adoption_year - 1
     post = times >= pilot.adoption_year
     observed = pd.Series(Y[0, post], index=times[post])
@@ -99,10 +101,12 @@ def did_estimates(window: pd.DataFrame, outcome: str, pilot: Pilot, config: Impa
             "noise": pd.Series(varying.scale, index=order)}
 
 
-def _history(rows: pd.DataFrame, outcome: str, pilot: Pilot, order: list) -> DidHistory:
+def _history(rows: pd.DataFrame, outcome: str, pilot: Pilot, order: list, first_base: int | None) -> DidHistory:
     pre = rows[rows[TIME] < pilot.adoption_year]
-    wide = pre.pivot(index=UNIT, columns=TIME, values=outcome).reindex(order).sort_index(axis=1).to_numpy(dtype=float)
-    return DidHistory(wide[0], wide[1:].mean(axis=0))
+    wide = pre.pivot(index=UNIT, columns=TIME, values=outcome).reindex(order).sort_index(axis=1)
+    start = 0 if first_base is None else int(np.searchsorted(wide.columns.to_numpy(), first_base))
+    values = wide.to_numpy(dtype=float)
+    return DidHistory(values[0], values[1:].mean(axis=0), start)
 
 
 def _coincide(did_rows: list, twfe_rows: list) -> bool:

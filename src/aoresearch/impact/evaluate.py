@@ -276,12 +276,12 @@ def evaluate_outcome(panel: pd.DataFrame, pilot: Pilot, pilots: Sequence[Pilot],
     # The DiD compares with every eligible never-treated region (Callaway & Sant'Anna's comparison
     # group), over the synthetic control's window; its placebo inference ranks the pilot among them.
     # Its in-time placebos use the base years of the synthetic control's backtests (the year
-    # before each backtest origin onwards), so both methods learn their noise from the same years.
+    # before each backtest origin onwards), so both methods learn their noise from the same years;
+    # the persistence behind its degrees of freedom comes from every pre-adoption year.
     did_rows = rows[[UNIT, TIME, "region_name", outcome]]
     first_base = int(run.backtests.origins.min()) - 1 if run.backtests.origins.size else int(did_rows[TIME].min())
-    did_history = did_rows[did_rows[TIME] >= first_base]
     did_window = did_rows[did_rows[TIME] >= run.window[TIME].min()].reset_index(drop=True)
-    return _effect_outcome(run, (did_window, did_history), outcome, pilot, config, base, names, common)
+    return _effect_outcome(run, (did_window, did_rows, first_base), outcome, pilot, config, base, names, common)
 
 
 def _base_frames(sc: SyntheticControl, outcome: str, pilot: Pilot, names: pd.Series, config: ImpactConfig) -> dict:
@@ -338,8 +338,8 @@ def _effect_outcome(run: ScRun, did_data, outcome, pilot, config, base, names, c
     placebo = placebo_in_size_class(run, config)
     post = sc.gap_.index >= pilot.adoption_year
     observed = (sc.gap_ + sc.synthetic_)[post]
-    did_window, did_history = did_data
-    did = did_estimates(did_window, outcome, pilot, config, history=did_history)
+    did_window, did_history, first_base = did_data
+    did = did_estimates(did_window, outcome, pilot, config, history=did_history, first_base=first_base)
     sc_effects = _sc_effects(run, observed, outcome, config)
     placebos = _placebo_table(placebo, outcome, names)
     gaps = placebo.gaps.rename_axis(index=TIME, columns=UNIT).stack().rename("gap").reset_index()
