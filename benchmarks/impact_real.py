@@ -1,7 +1,7 @@
 """The impact evaluation on the real Sotkanet extract (THL, CC BY 4.0), read at run time from
 ../shared/data/sotkanet: per pilot with post years, the synthetic control's average effect on
 `oohc_per_1000` over 2020-2021 with its 95% interval, p-value, placebos and minimum detectable
-effect, and the pooled effects. Nothing of the extract is written to the repository but these
+effect, the Callaway-Sant'Anna DiD's average effect (``did``), and the pooled effects. Nothing of the extract is written to the repository but these
 summary numbers.
 
 Run: `.venv/bin/python benchmarks/impact_real.py [--extract ../shared/data/sotkanet]`
@@ -56,6 +56,8 @@ def main(argv: list[str]) -> int:
         if result.status == "effect":
             average = result.effects[(result.effects["estimator"] == "synthetic_control") & (result.effects["period"] == "average")].iloc[0]
             entry |= {k: float(average[k]) for k in ("effect", "lower", "upper", "percent", "percent_lower", "percent_upper", "p_value", "dof")}
+            did = result.effects[(result.effects["estimator"] == "staggered_did") & (result.effects["period"] == "average")].iloc[0]
+            entry["did"] = {k: float(did[k]) for k in ("effect", "lower", "upper", "p_value", "dof")}
         power = result.power.iloc[0] if result.status == "effect" else result.power[result.power["n_post"] == 3].iloc[0]
         entry |= {"mde_percent": float(power["mde_percent"]), "mde_n_post": int(power["n_post"])}
         fits[pilot.key] = entry
