@@ -7,6 +7,14 @@ reach processes started later (joblib workers, notebook kernels), ``threadpool_l
 libraries already loaded. The stages' own parallelism (joblib placebo fits, ``threads`` of the
 gradient-boosted trees) is unaffected.
 
+Across machines, OpenBLAS picks its compute kernels by CPU (``DYNAMIC_ARCH``), and kernels of
+different instruction sets round differently: the impact stage's backtests, placebos and weights
+differed by up to 8e-9 relative between this project's default kernel and OpenBLAS's generic
+one (``OPENBLAS_CORETYPE=Prescott``; the AVX2 ``Haswell`` kernel gave identical files), enough
+to change a file's hash after rounding to 10 digits. A stage therefore pins the ``Haswell``
+kernels on every x86-64 CPU that has AVX2 and FMA (AMD since Zen and Intel since Haswell, AVX-512
+machines included), unless ``OPENBLAS_CORETYPE`` is set already (:func:`_pin_blas_kernel`).
+
 For the same reason a stage runs with a fixed ``PYTHONHASHSEED``: string hashing is randomised
 per process, and the iteration order of sets in pyfixest changed its fixed-effects estimates in
 the last bits from one run to the next (measured on the associations stage). The seed can only
@@ -41,8 +49,24 @@ import time
 from pathlib import Path
 from typing import Callable
 
+
+def _pin_blas_kernel(cpuinfo: str = "/proc/cpuinfo") -> str | None:
+    """Set ``OPENBLAS_CORETYPE=Haswell`` where the CPU has AVX2 and FMA (module docstring);
+    return the kernel in effect (None: OpenBLAS chooses)."""
+    if "OPENBLAS_CORETYPE" not in os.environ:
+        try:
+            flags = next((line.split(":", 1)[1].split() for line in Path(cpuinfo).read_text().splitlines()
+                          if line.startswith("flags")), [])
+        except OSError:  # not Linux: OpenBLAS chooses (macOS on ARM has other kernels anyway)
+            flags = []
+        if {"avx2", "fma"} <= set(flags):
+            os.environ["OPENBLAS_CORETYPE"] = "Haswell"
+    return os.environ.get("OPENBLAS_CORETYPE")
+
+
 for _name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
     os.environ[_name] = "1"
+_pin_blas_kernel()
 _RUN_AS_STAGE = Path(sys.argv[0]).resolve().parent == Path(__file__).resolve().parent  # a script in pipelines/ is the program
 if os.environ.get("PYTHONHASHSEED") != "0" and _RUN_AS_STAGE:
     os.environ["PYTHONHASHSEED"] = "0"  # only when a stage script in pipelines/ is the program being run
