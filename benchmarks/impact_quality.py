@@ -13,6 +13,9 @@ seeds the tests use (params.yaml ``seed`` and small integers):
 
 - ``effect``: the service-model effects of params.yaml ``data.demo.effect``; seeds 910001, 910002, ...
 - ``null``: every effect 0; seeds 920001, 920002, ...
+- ``large`` and ``harmful`` (only with ``--scenarios``): the effects of params.yaml times 3
+  (placements 30% lower) and times -2 (placements 20% higher, a service model that harms);
+  seeds 930001.. and 940001..; worlds the estimators were not tuned on.
 
 Each world is generated with the municipality and wellbeing-services-county categories only
 (``KUNTA``, ``HYVINVOINTIALUE``) over params.yaml ``data.years`` (covering the impact fit
@@ -130,7 +133,9 @@ RESULTS = REPO / "benchmarks" / "results"
 OUT = RESULTS / "impact_quality.json"
 OLD_OUT = RESULTS / "impact_quality_municipality.json"  # replaced by OUT (both pilot types in one run)
 
-SCENARIOS = {"effect": 910_000, "null": 920_000}  # seed base: world i (0..N-1) has seed base + i + 1
+SCENARIOS = {"effect": 910_000, "null": 920_000, "large": 930_000, "harmful": 940_000}  # seed base: world i (0..N-1) has seed base + i + 1
+EFFECT_SCALE = {"effect": 1.0, "null": 0.0, "large": 3.0, "harmful": -2.0}  # times params.yaml data.demo.effect
+DEFAULT_SCENARIOS = ("effect", "null")
 PILOTS = {"tampere": "municipality", "north_karelia": "county"}  # fixed pilot identities -> pilot type
 HEADLINE = "oohc_per_1000"  # the pooled effect's outcome
 POOLED_PILOTS = ("tampere", "oulu", "north_karelia", "central_ostrobothnia")  # the 2020 pilots, pooled on HEADLINE
@@ -221,7 +226,7 @@ def run_world(scenario: str, seed: int, outcomes: tuple[str, ...] | None, valida
         cpu_seconds[name] = cpu_seconds.get(name, 0.0) + now_cpu - cpu
         clock, cpu = now, now_cpu
 
-    effect = {k: (0.0 if scenario == "null" else float(v)) for k, v in params.data.demo.effect.items()}
+    effect = {k: EFFECT_SCALE[scenario] * float(v) for k, v in params.data.demo.effect.items()}
     demo = replace(params.data.demo, categories=tuple(PANELS.values()), effect=effect)
     raw = generate_demo(catalogue, params.data.years, params.pilots, demo, seed)
     lap("generate")
@@ -622,6 +627,18 @@ def markdown(acc: pd.DataFrame, rej: pd.DataFrame, pwr: pd.DataFrame, pooled: pd
     return "\n".join(lines)
 
 
+def markdown_scenarios(acc: pd.DataFrame, pooled: pd.DataFrame) -> str:
+    """Average effect per scenario, estimator and pilot type: bias, RMSE and coverage (every scenario run)."""
+    lines = ["| scenario | estimator | pilot type | bias ± 2 MCSE | RMSE | coverage ± 2 MCSE |", "|---|---|---|---|---|---|"]
+    for r in acc[acc["kind"] == "average"].sort_values(["scenario", "estimator", "pilot_type"]).itertuples():
+        lines.append(f"| {r.scenario} | {r.estimator} | {r.pilot_type} | {r.bias_pct:+.2f} ± {2 * r.mcse_pct:.2f} (%) | "
+                     f"{r.rmse_pct:.2f} | {_fmt(r.coverage)} ± {_fmt(2 * r.coverage_mcse)} |")
+    for r in (pooled.sort_values(["scenario", "group"]).itertuples() if not pooled.empty else ()):
+        lines.append(f"| {r.scenario} | pooled | {r.group} | {r.bias_x100:+.2f} ± {2 * r.mcse_x100:.2f} (log x100) | "
+                     f"{r.rmse_x100:.2f} | {_fmt(r.coverage)} ± {_fmt(2 * r.coverage_mcse)} |")
+    return "\n".join(lines)
+
+
 def markdown_tests(rej: pd.DataFrame) -> str:
     null = rej[rej["scenario"] == "null"]
     lines = ["| p-value | pilot type | period | null rejection ± 2 MCSE | tests | not a test |", "|---|---|---|---|---|---|"]
@@ -676,7 +693,7 @@ def _timing(worlds: list[dict], every: int, n_jobs: int) -> dict:
     out: dict = {"cpu_per_world": {}, "elapsed_per_world": {}}
     validation_cpu, validation_wall = [], []
     cpu_total = wall_total = 0.0
-    for name in SCENARIOS:
+    for name in sorted({w["scenario"] for w in worlds}):
         group = [w for w in worlds if w["scenario"] == name]
         if not group:
             continue
@@ -714,6 +731,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=Path, default=None, help="also write every estimate row to this CSV (optional)")
     parser.add_argument("--validate-every", type=int, default=VALIDATE_EVERY, metavar="K",
                         help=f"Great Expectations validation of worlds 0, K, 2K, ... of each scenario (default {VALIDATE_EVERY}; 0: none)")
+    parser.add_argument("--scenarios", nargs="+", choices=sorted(SCENARIOS), default=list(DEFAULT_SCENARIOS),
+                        help="which worlds (default: effect null; module docstring)")
     args = parser.parse_args(argv)
     if args.validate_every < 0:
         parser.error("--validate-every must be >= 0")
@@ -721,9 +740,10 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = tuple(args.outcomes) if args.outcomes else None
     setup = _setup(outcomes)
     alpha = setup.config.alpha
-    seeds = {name: [base + i for i in range(1, args.datasets + 1)] for name, base in SCENARIOS.items()}
+    scenarios = tuple(args.scenarios)
+    seeds = {name: [SCENARIOS[name] + i for i in range(1, args.datasets + 1)] for name in scenarios}
     every = args.validate_every
-    tasks = [(name, seeds[name][i], every > 0 and i % every == 0) for i in range(args.datasets) for name in SCENARIOS]  # interleaved
+    tasks = [(name, seeds[name][i], every > 0 and i % every == 0) for i in range(args.datasets) for name in scenarios]  # interleaved
 
     task = _importable(run_world)
     start = time.perf_counter()
@@ -754,9 +774,9 @@ def main(argv: list[str] | None = None) -> int:
                        ["scenario", "seed", "pilot_type", "outcome", "mde", "mde_expected", "se", "dof"]]) if not power.empty else []}
 
     timing = _timing(worlds, every, args.n_jobs)
-    validated = {name: sum(w["validated"] for w in worlds if w["scenario"] == name) for name in SCENARIOS}
+    validated = {name: sum(w["validated"] for w in worlds if w["scenario"] == name) for name in scenarios}
     flagged = {name: sum(bool(w["validation"] and w["validation"]["critical_failures"] > 0) for w in worlds if w["scenario"] == name)
-               for name in SCENARIOS}
+               for name in scenarios}
     rules: dict[str, int] = {}
     for w in worlds:
         for label in set(w["validation"]["critical"] if w["validation"] else ()):
@@ -764,7 +784,9 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "benchmark": "impact estimators on generated demo worlds with known effects (issue 12, item 6)",
         "command": f".venv/bin/python benchmarks/impact_quality.py --datasets {args.datasets} --n-jobs {args.n_jobs}"
-                   f" --validate-every {every}" + (f" --outcomes {' '.join(outcomes)}" if outcomes else ""),
+                   f" --validate-every {every}" + (f" --outcomes {' '.join(outcomes)}" if outcomes else "")
+                   + (f" --scenarios {' '.join(scenarios)}" if scenarios != DEFAULT_SCENARIOS else "")
+                   + (f" --out {args.out}" if args.out.resolve() != OUT.resolve() else ""),
         "settings": {
             "datasets_per_scenario": args.datasets, "n_jobs": args.n_jobs, "alpha": alpha, "validate_every": every,
             "pooled": {"outcome": HEADLINE, "pilots": list(POOLED_PILOTS), "groups": list(POOLED_GROUPS),
@@ -775,6 +797,7 @@ def main(argv: list[str] | None = None) -> int:
             "categories": list(PANELS.values()), "pilots": PILOTS,
             "all_pilots_excluded_from_donors": [p.key for p in setup.params.pilots],
             "outcomes": list(setup.config.outcomes), "injected_effect": dict(setup.params.data.demo.effect),
+            "effect_scale": {name: EFFECT_SCALE[name] for name in scenarios},
             "ramp_years": setup.params.data.demo.ramp_years, "impact_config": asdict(setup.config),
             "mcse": "sd of the errors / sqrt(n), the world as the independent unit (clustered by world)",
             "truth_sources": est.groupby("truth_source").size().to_dict(),
@@ -811,6 +834,8 @@ def main(argv: list[str] | None = None) -> int:
         est.to_csv(args.rows, index=False)
 
     print(markdown(acc, rej, pwr, pooled))
+    print()
+    print(markdown_scenarios(acc, pooled))
     print()
     print(markdown_tests(rej))
     print()
