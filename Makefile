@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 KERNEL := aoresearch
 STAMP  := $(VENV)/.installed
 
-.PHONY: env repro test lab bench lock clean-env push pull
+.PHONY: env repro test lab bench lock clean-env push pull suites
 
 env: $(STAMP)
 
@@ -43,6 +43,11 @@ pull: env
 PYTEST_WORKERS ?= auto
 test: env
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+# Save the Great Expectations suites, validation definitions and checkpoints into gx/ (commit them);
+# hand edits of gx/expectations/*.json are kept, `make suites RESET=1` drops them (gx/README.md).
+suites: env
+	$(BIN)/python pipelines/validate.py suites $(if $(RESET),--reset)
 
 lab: env
 	$(BIN)/jupyter lab notebooks/

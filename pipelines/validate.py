@@ -2,7 +2,13 @@
 
     python pipelines/validate.py raw      # data/raw -> reports/validation/raw/, metrics/validation_raw.json, data/validation/raw.json, data/validated/raw.json
     python pipelines/validate.py panels   # data/panel -> reports/validation/panels/, metrics/validation_panels.json, data/validation/panels.json, data/validated/panels.json
-    python pipelines/validate.py suites   # refresh the suites JSON under gx/expectations/ (demo data)
+    python pipelines/validate.py suites   # save suites, validation definitions, checkpoints into gx/ (demo data; `make suites`)
+    python pipelines/validate.py suites --reset   # the same, dropping hand edits of the stored suites
+
+The stages run the checkpoints stored in gx/ (a missing one is an error naming `make suites`),
+each suite as the rules render it for params.yaml, except expectations edited or added by hand
+in gx/expectations/*.json: those run as stored and are logged and listed in the summary JSON
+(see gx/README.md).
 
 A critical failure exits 1 with `error: ...` naming the expectation, table, column and offending
 rows; warnings are logged, counted in the metrics JSON and listed in the summary JSON. The success marker (`--marker`), which
@@ -49,13 +55,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--metrics", default=None, help="headline counts JSON (default: metrics/validation_<what>.json)")
     parser.add_argument("--summary", default=None, help="counts and every warning (default: data/validation/<what>.json)")
     parser.add_argument("--marker", default=None, help="success marker (default: data/validated/<what>.json)")
+    parser.add_argument("--reset", action="store_true", help="suites: drop hand edits and hand-added expectations of the stored suites")
     args = parser.parse_args(argv)
     params, catalogue = load_params(args.params), load_catalogue(args.catalogue)
     config = validation_config(params)
     if args.what == "suites":
         return _write_suites(args, params, catalogue, config)
     site = load_site_config(args.gx, args.what, args.docs)
-    docs = site["store_backend"]["base_directory"]
+    docs = site.folder.as_posix()
     metrics = args.metrics or f"metrics/validation_{args.what}.json"
     marker = args.marker or f"data/validated/{args.what}.json"
     gate = raw_gate(args.raw, marker, metrics) if args.what == "raw" else panels_gate(args.panels, marker, metrics)
@@ -79,10 +86,9 @@ def _write_suites(args, params, catalogue, config) -> int:
     from aoresearch.sources.ingest import ingest
 
     raw = ingest(params, catalogue)
-    targets = list(raw_targets(raw, catalogue, config))
-    for name in config.categories:
-        targets += panel_targets(name, make_panel(raw, catalogue, params, name), catalogue, config)
-    for path in write_suites(targets, args.gx):
+    panels = [t for name in config.categories for t in panel_targets(name, make_panel(raw, catalogue, params, name), catalogue, config)]
+    groups = {"raw": raw_targets(raw, catalogue, config), "panels": panels}
+    for path in write_suites(groups, args.gx, config.examples, reset=args.reset):
         print(path)
     return 0
 

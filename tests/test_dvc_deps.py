@@ -63,13 +63,15 @@ STAGE_PARAMS: dict[str, list[str] | None] = {
 }
 
 CATALOGUE = ["src/aoresearch/resources/indicators.yaml"]
+# The Great Expectations project the validate stages run (validation/store.py: run_context)
+STORED_GX = ["gx/great_expectations.yml", "gx/expectations", "gx/validation_definitions", "gx/checkpoints"]
 SUMMARIES = [f"data/panel/{c}.summary.json" for c in ("municipality", "wellbeing_county", "country")]
 
 # Stage -> data and resource files its code opens (beyond the modules checked by imports).
 STAGE_FILES: dict[str, list[str]] = {
     "ingest": [*CATALOGUE, "src/aoresearch/resources/regions.csv"],
-    "validate_raw": [*CATALOGUE, "gx/great_expectations.yml", "data/raw"],
-    "validate_panels": [*CATALOGUE, "gx/great_expectations.yml", *SUMMARIES],
+    "validate_raw": [*CATALOGUE, *STORED_GX, "data/raw"],
+    "validate_panels": [*CATALOGUE, *STORED_GX, *SUMMARIES],
     "panel": [*CATALOGUE, "data/raw", "data/validated/raw.json"],
     "impact": ["data/pilot_regions.json", "data/validated/panels.json"],
     "impact_pooled": ["data/impact/tampere", "data/impact/central_finland"],

@@ -15,6 +15,7 @@ __all__ = [
     "SourceUnavailableError",
     "UnknownIndicatorError",
     "ValidationFailedError",
+    "StoredValidationError",
     "NotValidatedError",
     "EstimationError",
     "NotFittedError",
@@ -60,6 +61,10 @@ class UnknownIndicatorError(DataSourceError, LookupError):
 
 class ValidationFailedError(AoresearchError, RuntimeError):
     """Data failed a critical expectation; the pipeline must stop."""
+
+
+class StoredValidationError(AoresearchError, FileNotFoundError):
+    """A suite, Validation Definition or Checkpoint a validate stage runs is not stored in gx/."""
 
 
 class NotValidatedError(ValidationFailedError):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pandas as pd
 
-from aoresearch.validation import Target, load_site_config, run_targets
+from aoresearch.validation import Target, load_site_config, run_targets, write_suites
 from aoresearch.validation.docs import normalise_page
 from aoresearch.validation.rules import critical, warning
 from aoresearch.validation.run_id import frame_digest
@@ -33,10 +34,13 @@ def _site(folder: Path) -> dict[str, bytes]:
 
 
 def test_data_docs_of_the_same_data_are_identical(tmp_path):
+    gx_dir = tmp_path / "gx"
+    gx_dir.mkdir()
+    shutil.copy2(REPO / "gx" / "great_expectations.yml", gx_dir)
+    write_suites({"raw": [_target()]}, gx_dir)
     sites = []
     for run in ("a", "b"):
-        config = load_site_config(REPO / "gx", "raw", tmp_path / run)
-        report = run_targets("raw", [_target()], "raw", config)
+        report = run_targets("raw", [_target()], load_site_config(gx_dir, "raw", tmp_path / run))
         assert report.failed_warning == 1
         sites.append(_site(tmp_path / run))
     first, second = sites

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -10,7 +10,7 @@ import pytest
 from aoresearch.errors import ValidationFailedError
 from aoresearch.panel.stage import make_panel
 from aoresearch.sources.raw import RawData
-from aoresearch.validation import derived, load_site_config, panel_targets, raw_targets, validate_raw, validation_config
+from aoresearch.validation import derived, load_site_config, panel_targets, raw_targets, validate_raw, validation_config, write_suites
 
 
 @pytest.fixture(scope="module")
@@ -18,21 +18,22 @@ def config(params):
     return validation_config(params)
 
 
-def _strip(suite: dict) -> dict:
-    expectations = [{k: v for k, v in e.items() if k not in ("id", "rendered_content")} for e in suite["expectations"]]
-    return {"name": suite["name"], "expectations": expectations, "meta": {k: v for k, v in suite["meta"].items() if k != "great_expectations_version"}}
+def _stored(gx_dir) -> dict[str, bytes]:
+    """Every committed file of a gx/ folder (not uncommitted/), by relative path."""
+    return {p.relative_to(gx_dir).as_posix(): p.read_bytes() for p in sorted(gx_dir.rglob("*"))
+            if p.is_file() and "uncommitted" not in p.relative_to(gx_dir).parts}
 
 
-def test_committed_suites_match_the_rules(demo_raw, catalogue, params, config, repo_root):
-    targets = list(raw_targets(demo_raw, catalogue, config))
-    for name in params.panel.categories:
-        targets += panel_targets(name, make_panel(demo_raw, catalogue, params, name), catalogue, config)
-    for target in targets:
-        path = repo_root / "gx" / "expectations" / f"{target.name}.json"
-        assert path.is_file(), f"{path} missing: run python pipelines/validate.py suites"
-        committed = _strip(json.loads(path.read_text(encoding="utf-8")))
-        built = _strip(json.loads(json.dumps(target.suite().to_json_dict(), default=str)))
-        assert committed == built, f"{path} is out of date: run python pipelines/validate.py suites"
+def test_committed_gx_is_what_validate_suites_writes(demo_raw, catalogue, params, config, repo_root, tmp_path):
+    copy = tmp_path / "gx"
+    shutil.copytree(repo_root / "gx", copy, ignore=shutil.ignore_patterns("uncommitted"))
+    panels = [t for name in params.panel.categories for t in panel_targets(name, make_panel(demo_raw, catalogue, params, name), catalogue, config)]
+    written = write_suites({"raw": raw_targets(demo_raw, catalogue, config), "panels": panels}, copy, config.examples)
+    assert len(written) == 3 * (13 + len(panels)) and all(p.is_file() for p in written)
+    committed, rendered = _stored(repo_root / "gx"), _stored(copy)
+    assert sorted(committed) == sorted(rendered), "gx/ lacks or has extra files: run `make suites` and commit gx/"
+    stale = [name for name in committed if committed[name] != rendered[name]]
+    assert not stale, f"{stale} are out of date: run `make suites` (python pipelines/validate.py suites) and commit gx/"
 
 
 def test_demo_passes_and_warning_does_not_stop(demo_raw, catalogue, config, repo_root, tmp_path):
@@ -40,8 +41,10 @@ def test_demo_passes_and_warning_does_not_stop(demo_raw, catalogue, config, repo
     assert report.success and report.raise_for_critical() is report
     assert set(report.to_metrics(demo_raw.is_synthetic)) == {"expectations", "passed", "failed_critical", "failed_warning", "synthetic"}
     metrics = report.to_summary(demo_raw.is_synthetic)
-    assert set(metrics) == {"expectations", "passed", "failed_critical", "failed_warning", "warnings", "synthetic"}
+    assert set(metrics) == {"expectations", "passed", "failed_critical", "failed_warning", "warnings", "synthetic",
+                            "edited_expectations", "added_expectations"}
     assert metrics["synthetic"] is True and metrics["failed_critical"] == 0
+    assert metrics["edited_expectations"] == metrics["added_expectations"] == []
     assert metrics["passed"] + metrics["failed_warning"] == metrics["expectations"]
     assert {(w["table"], w["rule"], w["column"]) for w in metrics["warnings"]} == {
         ("raw_regions", "category_not_empty", "category"), ("raw_regions", "title_not_empty", "title_fi")

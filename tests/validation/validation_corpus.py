@@ -52,14 +52,15 @@ class StageRun:
     stderr: str
 
 
-def run_stages(workdir: Path, extract: Path) -> StageRun:
-    """Run ingest then validate raw (entry scripts, subprocesses); return the first failing step."""
+def run_stages(workdir: Path, extract: Path, gx: Path = REPO / "gx") -> StageRun:
+    """Run ingest then validate raw (entry scripts, subprocesses) with the stored project ``gx``;
+    return the first failing step."""
     params = write_params(workdir / "params.yaml", extract)
     common = ["--params", str(params), "--catalogue", str(REPO / "src/aoresearch/resources/indicators.yaml")]
     steps = {
         "ingest": [sys.executable, str(REPO / "pipelines/ingest.py"), *common, "--out", str(workdir / "raw")],
         "validate": [
-            sys.executable, str(REPO / "pipelines/validate.py"), "raw", *common, "--gx", str(REPO / "gx"),
+            sys.executable, str(REPO / "pipelines/validate.py"), "raw", *common, "--gx", str(gx),
             "--raw", str(workdir / "raw"), "--docs", str(workdir / "docs"), "--metrics", str(workdir / "metrics.json"),
             "--summary", str(workdir / "summary.json"),
         ],

@@ -13,10 +13,11 @@ from importlib import import_module
 _HOME = {
     "gate": ("PANELS_MARKER", "RAW_MARKER", "RECOVERY", "Gate", "panel_files", "panels_gate", "publish", "raw_gate",
              "require_validated", "revoke"),
-    "report": ("CRITICAL", "WARNING", "ExpectationOutcome", "ValidationReport"),
+    "report": ("CRITICAL", "WARNING", "ExpectationOutcome", "StoredChange", "ValidationReport"),
     "rules": ("Target",),
-    "runner": ("load_site_config", "run_targets", "write_suites"),
+    "runner": ("run_targets",),
     "stage": ("validate_panels", "validate_raw", "write_metrics"),
+    "store": ("DataDocsSite", "load_site_config", "write_suites"),
     "suites": ("ValidationConfig", "panel_targets", "raw_targets", "validation_config"),
 }
 _MODULE = {name: module for module, names in _HOME.items() for name in names}

@@ -14,7 +14,7 @@ from typing import Iterable, Literal, Mapping
 
 from aoresearch.errors import ValidationFailedError
 
-__all__ = ["CRITICAL", "WARNING", "Severity", "ExpectationOutcome", "ValidationReport", "combine", "severity_of"]
+__all__ = ["CRITICAL", "WARNING", "Severity", "ExpectationOutcome", "StoredChange", "ValidationReport", "combine", "severity_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,38 @@ class ExpectationOutcome:
 
 
 @dataclass(frozen=True)
+class StoredChange:
+    """An expectation of a stored suite (``gx/expectations/``) that runs because of a hand edit.
+
+    Attributes
+    ----------
+    table : str
+        The suite (validated table).
+    rule : str
+        ``meta["rule"]`` of the expectation (or ``<type>(<column>)`` if it has none).
+    kind : {"edited", "added"}
+        ``edited``: its stored version differs from what the rules rendered and runs instead of
+        the rendering for the current params; ``added``: added to the suite by hand.
+    file : str
+        The suite's JSON file.
+    """
+
+    table: str
+    rule: str
+    kind: Literal["edited", "added"]
+    file: str
+
+    def describe(self) -> str:
+        if self.kind == "edited":
+            return (f"{self.file}: expectation [{self.rule}] was edited by hand; the stored version runs instead of the "
+                    f"one the rules render from params.yaml (`python pipelines/validate.py suites --reset` drops the edit)")
+        return f"{self.file}: expectation [{self.rule}] was added by hand and runs too"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"table": self.table, "rule": self.rule, "file": self.file}
+
+
+@dataclass(frozen=True)
 class ValidationReport:
     """All expectation outcomes of one validated data set (``raw`` or one panel).
 
@@ -101,10 +133,13 @@ class ValidationReport:
     name : str
         Key of the data set in the metrics JSON, e.g. ``raw`` or ``panel_municipality``.
     outcomes : tuple of ExpectationOutcome
+    stored_changes : tuple of StoredChange
+        Expectations that run as edited or added by hand in the stored suites.
     """
 
     name: str
     outcomes: tuple[ExpectationOutcome, ...]
+    stored_changes: tuple[StoredChange, ...] = ()
 
     @property
     def expectations(self) -> int:
@@ -180,11 +215,14 @@ class ValidationReport:
         Returns
         -------
         dict
-            The keys of :meth:`to_metrics` and ``warnings``: one ``{rule, table, column, message}``
-            per failed warning.
+            The keys of :meth:`to_metrics`; ``warnings``: one ``{rule, table, column, message}``
+            per failed warning; ``edited_expectations`` and ``added_expectations``: one
+            ``{table, rule, file}`` per expectation of a stored suite edited or added by hand.
         """
         return {
             **self.to_metrics(synthetic),
+            "edited_expectations": [c.to_dict() for c in self.stored_changes if c.kind == "edited"],
+            "added_expectations": [c.to_dict() for c in self.stored_changes if c.kind == "added"],
             "warnings": [
                 {"rule": o.rule, "table": o.table, "column": ", ".join(o.columns), "message": o.describe()}
                 for o in self.failures(WARNING)
@@ -194,9 +232,12 @@ class ValidationReport:
 
 def combine(name: str, reports: Iterable[ValidationReport]) -> ValidationReport:
     """One report holding the outcomes of several (e.g. the three panels)."""
-    return ValidationReport(name, tuple(o for report in reports for o in report.outcomes))
+    reports = list(reports)
+    return ValidationReport(name, tuple(o for r in reports for o in r.outcomes), tuple(c for r in reports for c in r.stored_changes))
 
 
-def severity_of(meta: Mapping[str, object] | None) -> Severity:
-    """Severity recorded in an expectation's ``meta`` (critical unless it says warning)."""
-    return WARNING if (meta or {}).get("severity") == WARNING else CRITICAL
+def severity_of(meta: Mapping[str, object] | None, default: object = CRITICAL) -> Severity:
+    """Severity recorded in an expectation's ``meta``, else ``default`` (Great Expectations' own
+    ``severity`` field, for an expectation added by hand); critical unless it says warning."""
+    severity = (meta or {}).get("severity", default)
+    return WARNING if str(getattr(severity, "value", severity)) == WARNING else CRITICAL

@@ -16,6 +16,7 @@ columns that identify a row in error messages.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -92,10 +93,12 @@ class Target:
         if not self.frame.index.is_unique:
             object.__setattr__(self, "frame", self.frame.reset_index(drop=True))
 
-    def suite(self) -> gx.ExpectationSuite:
-        """A new Expectation Suite named after the target holding its expectations."""
+    def suite(self, expectations: Iterable[Any] | None = None) -> gx.ExpectationSuite:
+        """A new Expectation Suite named after the target holding copies of its expectations
+        (or of ``expectations``, e.g. those :func:`aoresearch.validation.edits.merge` chose)."""
         meta = {"table": self.name, "description": self.description, "row_label": list(self.row_label), **self.meta}
-        return gx.ExpectationSuite(name=self.name, expectations=list(self.expectations), meta=meta)
+        chosen = self.expectations if expectations is None else expectations
+        return gx.ExpectationSuite(name=self.name, expectations=[copy.copy(e) for e in chosen], meta=meta)
 
 
 def expect(kind: str, severity: Severity, rule: str, why: str, **kwargs: Any):

@@ -1,11 +1,14 @@
-"""Run targets through Great Expectations and read back one outcome per expectation.
+"""Run the stored Checkpoints of targets and read back one outcome per expectation.
 
-Each :class:`~aoresearch.validation.rules.Target` becomes a pandas DataFrame asset with a
-whole-dataframe Batch Definition, an Expectation Suite, a Validation Definition and a Checkpoint
-whose ``UpdateDataDocsAction`` renders the result into the Data Docs site of the stage (``raw``
-or ``panels``, configured in ``gx/great_expectations.yml``). Validation runs in an ephemeral
-context configured from that file, so a run never writes into ``gx/`` and the site shows exactly
-this run. Runs are named by the validated data, not the clock
+Each :class:`~aoresearch.validation.rules.Target` has, stored in ``gx/`` by ``make suites``
+(:mod:`aoresearch.validation.store`), an Expectation Suite, a Validation Definition and a
+Checkpoint whose ``UpdateDataDocsAction`` renders the result into the Data Docs site of the stage
+(``raw`` or ``panels``). :func:`run_targets` opens a temporary copy of those files with Great
+Expectations' file-mode loader (a run never writes into ``gx/``), replaces each stored suite by
+the rendering for the current params with the hand edits of the stored one
+(:mod:`aoresearch.validation.edits`), loads the Checkpoint and runs it with the frame as batch
+parameter. The Checkpoint's result format is set from the frame's label columns and
+``validation.examples``. Runs are named by the validated data, not the clock
 (:mod:`aoresearch.validation.run_id`) and the pages are normalised afterwards
 (:mod:`aoresearch.validation.docs`), so the same data give byte-identical Data Docs.
 """
@@ -18,103 +21,72 @@ import shutil
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import yaml
-
-from aoresearch.errors import ParameterError
 from aoresearch.validation.docs import normalise_data_docs
-from aoresearch.validation.report import ExpectationOutcome, ValidationReport, severity_of
+from aoresearch.validation.edits import merge, rule_of
+from aoresearch.validation.report import ExpectationOutcome, StoredChange, ValidationReport, severity_of
 from aoresearch.validation.rules import Target
 from aoresearch.validation.run_id import run_identifier
+from aoresearch.validation.store import DataDocsSite, checkpoint_name, result_format, run_context, stored_files
 
-__all__ = ["run_targets", "load_site_config", "write_suites"]
+__all__ = ["run_targets"]
 
 logger = logging.getLogger(__name__)
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
-def load_site_config(gx_dir: str | Path, site: str, out_dir: str | Path | None = None) -> dict[str, Any]:
-    """The Data Docs site ``site`` of ``gx_dir/great_expectations.yml``, with an absolute folder.
-
-    Raises
-    ------
-    ParameterError
-        If the file or the site is missing.
-    """
-    path = Path(gx_dir) / "great_expectations.yml"
-    try:
-        sites = yaml.safe_load(path.read_text(encoding="utf-8")).get("data_docs_sites") or {}
-    except FileNotFoundError as exc:
-        raise ParameterError(f"{path} does not exist; the Great Expectations context lives in gx/.") from exc
-    if site not in sites:
-        raise ParameterError(f"{path}: no Data Docs site '{site}' under data_docs_sites; known: {sorted(sites)}.")
-    config = dict(sites[site])
-    backend = dict(config["store_backend"])
-    folder = Path(out_dir) if out_dir is not None else (Path(gx_dir) / backend["base_directory"])
-    backend["base_directory"] = str(folder.resolve())
-    config["store_backend"] = backend
-    return config
-
-
-def _context(site: str, site_config: Mapping[str, Any]):
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig
-
-    config = DataContextConfig(
-        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
-        analytics_enabled=False,
-        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
-        data_docs_sites={site: dict(site_config)},
-    )
-    return gx.get_context(mode="ephemeral", project_config=config)
-
-
 def run_targets(
-    name: str, targets: Iterable[Target], site: str, site_config: Mapping[str, Any], examples: int = 5, source: str | Path | None = None
+    name: str, targets: Iterable[Target], site: DataDocsSite, examples: int = 5, source: str | Path | None = None
 ) -> ValidationReport:
-    """Validate every target and render Data Docs; return the outcomes (never raises on failures).
+    """Run every target's stored Checkpoint and render Data Docs; return the outcomes (never raises on failures).
 
     Parameters
     ----------
     name : str
-        Key of the data set (``raw``, ``panels``): names the Datasource and the report.
+        Key of the data set (``raw``, ``panels``): names the report; the Datasource and the
+        Checkpoints are those of ``site.name``.
     targets : iterable of Target
-    site : str
-        Data Docs site name; its folder is emptied first.
-    site_config : mapping
-        Site configuration from :func:`load_site_config`.
+    site : DataDocsSite
+        The stored project and the Data Docs site (:func:`~aoresearch.validation.store.load_site_config`);
+        the site's folder is emptied first.
     examples : int
         Offending rows kept per failed expectation.
     source : path, optional
         Folder of the validated data set; with a target's ``file`` it names the file in messages.
-    """
-    import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
 
-    folder = Path(site_config["store_backend"]["base_directory"])
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True, exist_ok=True)
-    context = _context(site, site_config)
-    datasource = context.data_sources.add_pandas(name)
+    Raises
+    ------
+    StoredValidationError
+        If a target's suite, Validation Definition or Checkpoint is not stored under ``site.gx_dir``.
+    """
+    targets = list(targets)
+    shutil.rmtree(site.folder, ignore_errors=True)
+    site.folder.mkdir(parents=True, exist_ok=True)
     outcomes: list[ExpectationOutcome] = []
-    for target in targets:
-        batch = datasource.add_dataframe_asset(target.name).add_batch_definition_whole_dataframe("whole_table")
-        suite = context.suites.add(target.suite())
-        definition = context.validation_definitions.add(gx.ValidationDefinition(name=target.name, data=batch, suite=suite))
-        labels = [c for c in (*target.row_label, *target.context) if c in target.frame.columns]
-        checkpoint = context.checkpoints.add(
-            gx.Checkpoint(
-                name=f"{name}__{target.name}",
-                validation_definitions=[definition],
-                actions=[UpdateDataDocsAction(name="data_docs", site_names=[site])],
-                result_format={"result_format": "SUMMARY", "unexpected_index_column_names": labels, "partial_unexpected_count": examples},
-            )
-        )
-        result = checkpoint.run(batch_parameters={"dataframe": target.frame}, run_id=run_identifier(target.name, target.frame))
-        for run in result.run_results.values():
-            outcomes.extend(_outcome(target, r, labels, examples, _file(source, target.file)) for r in run.results)
-    normalise_data_docs(folder)
-    return ValidationReport(name, tuple(outcomes))
+    changes: list[StoredChange] = []
+    with run_context(site, [t.name for t in targets]) as context:
+        for target in targets:
+            changes.extend(_use_rendering_with_edits(context, target, site))
+            checkpoint = context.checkpoints.get(checkpoint_name(site.name, target.name))
+            checkpoint.result_format = fmt = result_format(target, examples)
+            labels = fmt["unexpected_index_column_names"]
+            result = checkpoint.run(batch_parameters={"dataframe": target.frame}, run_id=run_identifier(target.name, target.frame))
+            for run in result.run_results.values():
+                outcomes.extend(_outcome(target, r, labels, examples, _file(source, target.file)) for r in run.results)
+    normalise_data_docs(site.folder)
+    return ValidationReport(name, tuple(outcomes), tuple(changes))
+
+
+def _use_rendering_with_edits(context, target: Target, site: DataDocsSite) -> list[StoredChange]:
+    """Store (in the run copy) the target's suite as rendered now, keeping the stored hand edits."""
+    merged = merge(target.expectations, context.suites.get(target.name).expectations)
+    context.suites.add_or_update(target.suite(expectations=merged.expectations))
+    path = stored_files(site.gx_dir, site.name, target.name)["Expectation Suite"]
+    changes = [StoredChange(target.name, rule, "edited", path.as_posix()) for rule in merged.edited]
+    changes += [StoredChange(target.name, rule, "added", path.as_posix()) for rule in merged.added]
+    for change in changes:
+        logger.warning("%s", change.describe())
+    return changes
 
 
 def _file(source: str | Path | None, file: str) -> str:
@@ -136,10 +108,10 @@ def _outcome(target: Target, result, labels: list[str], examples: int, file: str
         observed = str(details["observed_value"])
     return ExpectationOutcome(
         table=target.name,
-        rule=str(meta.get("rule", config.type)),
+        rule=rule_of(config),
         expectation=config.type,
         columns=columns,
-        severity=severity_of(meta),
+        severity=severity_of(meta, config.severity),
         why=str(meta.get("why", "")),
         success=bool(result.success),
         unexpected_count=details.get("unexpected_count"),
@@ -172,19 +144,3 @@ def _show(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     return repr(value) if value == "" else str(value)
-
-
-def write_suites(targets: Iterable[Target], gx_dir: str | Path) -> list[Path]:
-    """Save the targets' Expectation Suites as JSON into the file-mode context at ``gx_dir``.
-
-    Existing suites of the same name are replaced. Returns the JSON files written.
-    """
-    import great_expectations as gx
-
-    gx_dir = Path(gx_dir).resolve()
-    context = gx.get_context(mode="file", project_root_dir=str(gx_dir.parent))
-    written = []
-    for target in targets:
-        context.suites.add_or_update(target.suite())
-        written.append(gx_dir / "expectations" / f"{target.name}.json")
-    return written

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Mapping
 
 import pandas as pd
 
@@ -15,6 +15,7 @@ from aoresearch.atomic import atomic_write_text
 from aoresearch.sources.raw import RawData
 from aoresearch.validation.report import ValidationReport, combine
 from aoresearch.validation.runner import run_targets
+from aoresearch.validation.store import DataDocsSite
 from aoresearch.validation.suites import ValidationConfig, panel_targets, raw_targets
 
 __all__ = ["validate_raw", "validate_panels", "write_metrics"]
@@ -23,13 +24,14 @@ logger = logging.getLogger(__name__)
 
 
 def validate_raw(
-    raw: RawData, catalogue: Catalogue, config: ValidationConfig, site_config: Mapping[str, Any], source: str | Path | None = None
+    raw: RawData, catalogue: Catalogue, config: ValidationConfig, site: DataDocsSite, source: str | Path | None = None
 ) -> ValidationReport:
-    """Validate the raw observations and region table; Data Docs go to the ``raw`` site.
+    """Validate the raw observations and region table with the Checkpoints stored for them;
+    Data Docs go to ``site`` (:func:`~aoresearch.validation.store.load_site_config` of ``raw``).
 
     ``source`` (the raw folder) is named with the file in failure messages.
     """
-    report = run_targets("raw", raw_targets(raw, catalogue, config), "raw", site_config, config.examples, source)
+    report = run_targets("raw", raw_targets(raw, catalogue, config), site, config.examples, source)
     report.log_warnings(logger)
     return report
 
@@ -38,15 +40,16 @@ def validate_panels(
     panels: Mapping[str, pd.DataFrame],
     catalogue: Catalogue,
     config: ValidationConfig,
-    site_config: Mapping[str, Any],
+    site: DataDocsSite,
     source: str | Path | None = None,
 ) -> ValidationReport:
-    """Validate each panel (name to frame); Data Docs of all of them go to the ``panels`` site.
+    """Validate each panel (name to frame) with the Checkpoints stored for them; Data Docs of all
+    of them go to ``site`` (:func:`~aoresearch.validation.store.load_site_config` of ``panels``).
 
     ``source`` (the panel folder) is named with the file in failure messages.
     """
     targets = tuple(t for name, panel in panels.items() for t in panel_targets(name, panel, catalogue, config))
-    report = combine("panels", [run_targets("panels", targets, "panels", site_config, config.examples, source)])
+    report = combine("panels", [run_targets("panels", targets, site, config.examples, source)])
     report.log_warnings(logger)
     return report
 

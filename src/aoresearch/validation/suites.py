@@ -2,8 +2,10 @@
 
 :func:`raw_targets` and :func:`panel_targets` return the validated frames (the data and the
 frames of :mod:`aoresearch.validation.derived`) with their severity-tagged expectations. The
-suites depend only on the indicator catalogue and :class:`ValidationConfig`; rendered as JSON
-they are kept under ``gx/expectations/``.
+suites depend only on the indicator catalogue and :class:`ValidationConfig`. ``make suites``
+stores them in ``gx/`` (:mod:`aoresearch.validation.store`); the stages render them again for the
+current params and keep what was edited by hand in the stored files
+(:mod:`aoresearch.validation.edits`).
 """
 
 from __future__ import annotations
