@@ -9,14 +9,18 @@ three things into its HTML pages that change on every run:
 
 :func:`normalise_data_docs` rewrites the pages in place: every such stamp becomes the fixed
 run time, the query is dropped, and each page's UUIDs are numbered in order of first
-appearance (so the links between a toggle and its section still match).
+appearance (so the links between a toggle and its section still match). It also makes every page
+readable offline (:func:`aoresearch.validation.offline_docs.add_offline_reading`: a stylesheet of
+our own and, on the site index, a static run list). Running it again on its output changes nothing.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
+from aoresearch.validation.offline_docs import add_offline_reading
 from aoresearch.validation.run_id import RUN_TIME
 
 __all__ = ["normalise_data_docs", "normalise_page"]
@@ -39,12 +43,19 @@ def normalise_page(text: str) -> str:
 
 
 def normalise_data_docs(folder: str | Path) -> int:
-    """Normalise every HTML page under ``folder`` in place; return how many pages changed."""
+    """Normalise every HTML page under ``folder`` in place and make it readable offline; return how many pages changed."""
     changed = 0
-    for page in sorted(Path(folder).rglob("*.html")):
+    folder = Path(folder)
+    for page in sorted(folder.rglob("*.html")):
         text = page.read_text(encoding="utf-8")
-        fixed = normalise_page(text)
+        fixed = add_offline_reading(normalise_page(text), _site_root(folder, page))
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")
             changed += 1
     return changed
+
+
+def _site_root(folder: Path, page: Path) -> str:
+    """Relative path from ``page``'s folder to the site's root ``folder``: ``""`` or ``"../../"``."""
+    up = os.path.relpath(folder, page.parent)
+    return "" if up == "." else up.replace(os.sep, "/") + "/"
