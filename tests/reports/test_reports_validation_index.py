@@ -25,6 +25,22 @@ def test_counts_warnings_without_examples_and_relative_data_docs_links():
     assert "Aineiston validointi" in validation_index_html({"raw": SUMMARY}, "fi")
 
 
+def test_hand_edited_and_added_expectations_are_listed_when_the_summary_has_them():
+    edited = {**SUMMARY, "edited_expectations": [{"table": "raw_counts", "rule": "count_at_most_max",
+                                                  "file": "gx/expectations/raw_counts.json"}],
+              "added_expectations": [{"table": "raw_regions", "rule": "expect_column_values_to_be_unique(id)",
+                                      "file": "gx/expectations/raw_regions.json"}]}
+    page = validation_index_html({"raw": edited}, "en")
+    assert ("Checks edited by hand in the stored suites (they run instead of the rendering from params.yaml): "
+            "raw_counts [count_at_most_max] (gx/expectations/raw_counts.json)</li>") in page
+    assert ("Checks added by hand to the stored suites: raw_regions [expect_column_values_to_be_unique(id)] "
+            "(gx/expectations/raw_regions.json)</li>") in page
+    assert "käsin lisätyt tarkistukset: raw_regions" in validation_index_html({"raw": edited}, "fi")
+    unchanged = validation_index_html({"raw": {**SUMMARY, "edited_expectations": [], "added_expectations": []}}, "en")
+    assert "Checks edited by hand in" not in unchanged and "Checks added by hand to" not in unchanged
+    assert unchanged == validation_index_html({"raw": SUMMARY}, "en"), "older summaries without the keys read the same"
+
+
 def test_summary_reader_names_the_file_and_the_stage(tmp_path):
     assert read_validation_summary(tmp_path, "raw") is None
     (tmp_path / "panels.json").write_text(json.dumps({"expectations": 3}), encoding="utf-8")

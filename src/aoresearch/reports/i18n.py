@@ -38,11 +38,21 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "index_validation_title": {"en": "Data validation", "fi": "Aineiston validointi"},
     "index_validation_intro": {
         "en": "Every report rests on data that passed these Great Expectations checks; a critical failure stops "
-              "the pipeline. Warnings are listed here; the Data Docs show every check (they load their styles "
-              "from the internet).",
+              "the pipeline. Warnings and checks changed by hand are listed here; the Data Docs show every check "
+              "(without the internet in a plainer form, with a static list of the runs).",
         "fi": "Jokainen raportti perustuu aineistoon, joka on läpäissyt nämä Great Expectations -tarkistukset; "
-              "kriittinen virhe pysäyttää putken. Varoitukset on lueteltu tässä; Data Docs näyttää jokaisen "
-              "tarkistuksen (sen tyylit ladataan internetistä).",
+              "kriittinen virhe pysäyttää putken. Varoitukset ja käsin muutetut tarkistukset on lueteltu tässä; "
+              "Data Docs näyttää jokaisen tarkistuksen (ilman internetiä yksinkertaisempana, ajot staattisena "
+              "luettelona).",
+    },
+    "index_validation_edited": {
+        "en": "Checks edited by hand in the stored suites (they run instead of the rendering from params.yaml): {names}",
+        "fi": "Tallennetuissa sarjoissa käsin muokatut tarkistukset (ne ajetaan params.yaml-tiedostosta "
+              "tuotettujen sijaan): {names}",
+    },
+    "index_validation_added": {
+        "en": "Checks added by hand to the stored suites: {names}",
+        "fi": "Tallennettuihin sarjoihin käsin lisätyt tarkistukset: {names}",
     },
     "index_validation_docs": {"en": "Data Docs", "fi": "Data Docs"},
     "index_validation_missing": {"en": "not validated yet", "fi": "ei vielä validoitu"},
