@@ -617,6 +617,20 @@ MESSAGES = {**MESSAGES, **{
     "col_importance": {"en": "Importance (%)", "fi": "Merkitys (%)"},
     "col_stability": {"en": "Stability (%)", "fi": "Vakaus (%)"},
     "col_association": {"en": "Association (95% interval)", "fi": "Yhteys (95 %:n väli)"},
+    "col_data_source": {"en": "Data", "fi": "Aineisto"},
+    "data_sotkanet_id": {"en": "Sotkanet id {id}", "fi": "Sotkanet-tunnus {id}"},
+    "data_demo_only": {"en": "demo-only: no verified Sotkanet id", "fi": "vain demossa: ei varmennettua Sotkanet-tunnusta"},
+    "data_sources_real": {
+        "en": "Factors with a verified Sotkanet indicator (real data with data.source file or sotkanet): {factors}.",
+        "fi": "Tekijät, joilla on varmennettu Sotkanet-indikaattori (todellinen aineisto, kun data.source on file "
+              "tai sotkanet): {factors}.",
+    },
+    "data_sources_demo": {
+        "en": "Demo-only factors, without a verified Sotkanet id (they exist only in the synthetic demo data and "
+              "are skipped with real data): {factors}.",
+        "fi": "Vain demossa olevat tekijät, joilla ei ole varmennettua Sotkanet-tunnusta (ne ovat vain synteettisessä "
+              "demoaineistossa ja jäävät pois todellisesta aineistosta): {factors}.",
+    },
     "direction_risk": {"en": "risk", "fi": "riski"},
     "direction_protective": {"en": "protective", "fi": "suojaava"},
     "direction_unclear": {"en": "unclear", "fi": "epäselvä"},
