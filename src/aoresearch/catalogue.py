@@ -12,12 +12,18 @@ import yaml
 
 from aoresearch.errors import CatalogueError
 
-__all__ = ["Catalogue", "Indicator", "Rate", "load_catalogue", "DEFAULT_CATALOGUE", "Role"]
+__all__ = ["Catalogue", "Indicator", "Rate", "load_catalogue", "DEFAULT_CATALOGUE", "Role", "REGION_CATEGORIES", "ALL_LEVELS"]
 
 Role = Literal["outcome", "risk", "protective", "denominator", "context"]
 ValueKind = Literal["primary", "absolute"]
 Gender = Literal["total", "female", "male"]
 DEMO_ID_RANGE = range(900001, 901000)
+# Sotkanet's region categories, municipality first (``category`` of ``/regions``).
+REGION_CATEGORIES = (
+    "KUNTA", "SEUTUKUNTA", "HYVINVOINTIALUE", "MAAKUNTA", "SAIRAANHOITOPIIRI", "ERVA",
+    "ALUEHALLINTOVIRASTO", "SUURALUE", "NUTS1", "MAA",
+)
+ALL_LEVELS = "K+"  # SOTKANET_IDS.md's shorthand: the municipality level and every level above it
 DEFAULT_CATALOGUE = Path(str(resources.files("aoresearch") / "resources" / "indicators.yaml"))
 
 
@@ -52,6 +58,13 @@ class Indicator:
     genders: tuple[Gender, ...]
     suppressed_below: int | None
     rates: tuple[Rate, ...]
+    levels: tuple[str, ...] = REGION_CATEGORIES
+    demo_only: str | None = None
+    source: str = ""
+
+    def published_for(self, category: str) -> bool:
+        """Whether Sotkanet publishes this indicator for region ``category`` (e.g. ``"KUNTA"``)."""
+        return category in self.levels
 
     @property
     def raw_id(self) -> int:
@@ -110,6 +123,15 @@ class Catalogue:
     def rates_with_role(self, *roles: Role) -> tuple[Rate, ...]:
         return tuple(r for r in self.rates if r.role in roles)
 
+    def rate_published_for(self, rate: Rate, category: str) -> bool:
+        """Whether ``rate``'s indicator and every denominator are published for ``category``."""
+        parts = [self.by_key(rate.indicator), *(self.by_raw_id(d) for d in rate.denominators)]
+        return all(p.published_for(category) for p in parts)
+
+    def not_published_for(self, category: str) -> tuple[Indicator, ...]:
+        """Entries whose ``levels`` leave out ``category`` (no rows expected there)."""
+        return tuple(i for i in self.indicators if not i.published_for(category))
+
     @property
     def raw_ids(self) -> frozenset[int]:
         return frozenset(i.raw_id for i in self.indicators)
@@ -166,6 +188,7 @@ def _parse_indicator(entry: object, n: int, path: Path) -> Indicator:
         raise CatalogueError(f"{where} needs a sotkanet_id or, until one is chosen, a demo_id.")
     if demo_id is not None and int(demo_id) not in DEMO_ID_RANGE:
         raise CatalogueError(f"{where}: demo_id {demo_id} is outside 900001-900999.")
+    demo_only = _demo_only(entry.get("demo_only"), sotkanet_id, where)
     role = _choice(entry["role"], Role, "role", where)
     rates = tuple(
         _parse_rate(r, key, role, f"{where} rate {k}") for k, r in enumerate(entry.get("rates") or [])
@@ -181,7 +204,41 @@ def _parse_indicator(entry: object, n: int, path: Path) -> Indicator:
         genders=tuple(_choice(g, Gender, "genders", where) for g in entry.get("genders", ["total"])),
         suppressed_below=entry.get("suppressed_below"),
         rates=rates,
+        levels=_levels(entry.get("levels", ALL_LEVELS), where),
+        demo_only=demo_only,
+        source=str(entry.get("source") or ""),
     )
+
+
+def _demo_only(reason: object, sotkanet_id: object, where: str) -> str | None:
+    """The reason an entry has no Sotkanet id; required exactly when ``sotkanet_id`` is null."""
+    if sotkanet_id is None:
+        if not isinstance(reason, str) or not reason.strip():
+            raise CatalogueError(
+                f"{where} has no sotkanet_id, so it is simulated by the demo only; say why in "
+                f"'demo_only' (e.g. demo_only: \"no verified Sotkanet id: ...\"). Got {reason!r}."
+            )
+        return reason.strip()
+    if reason is not None:
+        raise CatalogueError(f"{where} has sotkanet_id {sotkanet_id} and a 'demo_only' reason {reason!r}; remove 'demo_only'.")
+    return None
+
+
+def _levels(value: object, where: str) -> tuple[str, ...]:
+    """Region categories of ``levels``: ``K+`` (every category) or a list of Sotkanet categories."""
+    if value == ALL_LEVELS:
+        return REGION_CATEGORIES
+    if not isinstance(value, list) or not value:
+        raise CatalogueError(
+            f"{where}: 'levels' must be {ALL_LEVELS!r} or a non-empty list of Sotkanet region categories "
+            f"{list(REGION_CATEGORIES)}. Got {value!r} instead."
+        )
+    unknown = [v for v in value if v not in REGION_CATEGORIES]
+    if unknown:
+        raise CatalogueError(f"{where}: 'levels' {unknown} are not Sotkanet region categories; use any of {list(REGION_CATEGORIES)}.")
+    if len(set(value)) != len(value):
+        raise CatalogueError(f"{where}: 'levels' lists a category twice: {value!r}.")
+    return tuple(c for c in REGION_CATEGORIES if c in value)
 
 
 def _parse_rate(entry: object, key: str, role: Role, where: str) -> Rate:

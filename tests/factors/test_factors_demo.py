@@ -61,6 +61,14 @@ def explained(panel, truth, config, catalogue):
     return out
 
 
+def test_every_catalogue_factor_has_an_injected_effect_on_every_outcome(truth, catalogue):
+    """The factor models use every risk and protective rate (params factors.factors empty), so
+    each needs a known direction in the demo world; entries without one are 'context'."""
+    factors = {r.column for r in catalogue.rates_with_role("risk", "protective")}
+    for outcome in TRUTH_OUTCOMES:
+        assert set(truth[outcome]) == factors, outcome
+
+
 @pytest.mark.parametrize("outcome", TRUTH_OUTCOMES)
 def test_association_model_recovers_every_direction(panel, truth, outcome):
     effects = truth[outcome]

@@ -49,6 +49,30 @@ def test_every_catalogue_indicator_is_generated(demo_raw, catalogue):
     assert set(demo_raw.observations["indicator"].unique()) == set(catalogue.raw_ids)
 
 
+def test_indicators_are_generated_only_for_their_catalogue_levels(demo_raw, catalogue):
+    category = demo_raw.observations["region"].map(demo_raw.regions.set_index("id")["category"])
+    for key in ("psych_inpatient_periods_0_6", "psych_inpatient_periods_7_12", "psych_inpatient_periods_13_17"):
+        rows = category[demo_raw.observations["indicator"] == catalogue.by_key(key).raw_id]
+        assert set(rows) == {"MAA"}, key
+        assert any(key in n and "KUNTA, HYVINVOINTIALUE" in n for n in demo_raw.provenance["notices"])
+
+
+def test_companion_series_leave_every_other_series_unchanged(catalogue, params):
+    """Series added later draw from their own generators (sources/demo/companions.py): without
+    them in the catalogue, every other series of the same seed is identical."""
+    from aoresearch.catalogue import Catalogue
+    from aoresearch.sources.demo.companions import COMPANIONS
+
+    small = dataclasses.replace(params.data.demo, categories=("HYVINVOINTIALUE",))
+    pilots = tuple(p for p in params.pilots if p.category == "wellbeing_county")
+    without = Catalogue(tuple(i for i in catalogue.indicators if i.key not in COMPANIONS), catalogue.source)
+    full = generate_demo(catalogue, range(2000, 2010), pilots, small, seed=7).observations
+    reduced = generate_demo(without, range(2000, 2010), pilots, small, seed=7).observations
+    companions = {catalogue.by_key(k).raw_id for k in COMPANIONS}
+    assert {catalogue.by_key(k).raw_id for k in COMPANIONS if catalogue.by_key(k).published_for("HYVINVOINTIALUE")} <= set(full["indicator"])
+    pd.testing.assert_frame_equal(full[~full["indicator"].isin(companions)].reset_index(drop=True), reduced)
+
+
 def test_national_out_of_home_care_matches_published_magnitudes(country):
     # Published: 0.8% of children 0-17 placed outside the home in 1992, 1.7% in 2021.
     assert country.loc[1992, "oohc_per_1000"] == pytest.approx(8.0, rel=0.10)

@@ -34,7 +34,7 @@ CATALOGUE_YAML = """
 indicators:
   - {key: placements_0_17, sotkanet_id: 191, name: Children placed, value: absolute, unit: children, role: outcome, genders: [total, female, male]}
   - {key: children_0_17, sotkanet_id: 1065, name: Children aged 0-17, value: absolute, unit: children, role: denominator, genders: [total]}
-  - {key: leisure_participation, sotkanet_id: null, demo_id: 900001, name: Leisure, value: primary, unit: "%", role: protective}
+  - {key: leisure_participation, sotkanet_id: null, demo_id: 900001, demo_only: no id found, name: Leisure, value: primary, unit: "%", role: protective}
 """
 UNKNOWN_YAML = """
 indicators:
@@ -245,7 +245,7 @@ def test_offline_connection_refused(catalogue, session, sleeps):
 def test_invalid_arguments(fetch, tmp_path, catalogue, stub):
     with pytest.raises(ParameterError, match="years"):
         fetch_sotkanet(catalogue, ApiConfig(base_url=stub.base_url), range(2020, 2020))
-    only_demo = "indicators:\n  - {key: x, sotkanet_id: null, demo_id: 900002, name: X, value: primary, role: risk}\n"
+    only_demo = "indicators:\n  - {key: x, sotkanet_id: null, demo_id: 900002, demo_only: no id found, name: X, value: primary, role: risk}\n"
     with pytest.raises(CatalogueError, match="nothing to fetch"):
         fetch(_catalogue(tmp_path, only_demo))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -33,6 +34,9 @@ def write_extract(folder: Path, obs: pd.DataFrame, regions: pd.DataFrame) -> Pat
     with gzip.open(folder / "observations.csv.gz", "wt", encoding="utf-8", newline="") as handle:
         obs.to_csv(handle, index=False)
     regions.to_csv(folder / "regions.csv", index=False)
+    documented = REPO.parent / "shared" / "data" / "sotkanet" / "indicators.csv"
+    if documented.is_file():  # which ids the extract holds: the others are not expected from it
+        shutil.copyfile(documented, folder / "indicators.csv")
     return folder
 
 

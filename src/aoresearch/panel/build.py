@@ -15,10 +15,20 @@ that year and the indicator was published for the category that year; it is then
 according to ``method``: ``midpoint`` 2.5, ``lower`` 0, ``upper`` 5 (the bounds of 0-5), or
 ``missing`` (left NaN, still flagged). Outside those conditions a missing cell stays NaN,
 unflagged: the series was not published.
+
+Indicators published only for some region categories
+-----------------------------------------------------
+An indicator whose catalogue ``levels`` leave out ``category`` and that has no row of that
+category gets no column in the panel, nor do the rates formed from it (or from such a
+denominator): e.g. the municipality panel has no psychiatric inpatient care periods (2557-2559),
+which Sotkanet publishes only above the municipality level. A logged notice names each one
+(:func:`unpublished_notices`); rows that exist despite the levels are kept.
 """
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
@@ -29,7 +39,9 @@ from aoresearch.config import check_choice
 from aoresearch.errors import PanelStructureError
 from aoresearch.sources.raw import RawData
 
-__all__ = ["build_panel", "SuppressionMethod", "KEY_COLUMNS"]
+__all__ = ["build_panel", "SuppressionMethod", "KEY_COLUMNS", "unpublished_indicators", "unpublished_notices"]
+
+logger = logging.getLogger(__name__)
 
 SuppressionMethod = Literal["midpoint", "lower", "upper", "missing"]
 KEY_COLUMNS = ("region", "year")
@@ -66,6 +78,9 @@ def build_panel(raw: RawData, catalogue: Catalogue, category: str, suppression: 
     if obs.empty:
         known = sorted(set(raw.regions["category"]) - {""})
         raise PanelStructureError(f"no observations for region category '{category}'; categories in the region table: {known}.")
+    for notice in unpublished_notices(catalogue, category, obs):
+        logger.warning(notice)
+    catalogue = _published_part(catalogue, unpublished_indicators(catalogue, category, obs))
     wide = _wide_values(obs, catalogue)
     frame = _fill_suppressed(wide, obs, catalogue, suppression)
     frame = _add_rates(frame, catalogue)
@@ -73,6 +88,47 @@ def build_panel(raw: RawData, catalogue: Catalogue, category: str, suppression: 
     frame = frame.reset_index().merge(names, on="region", how="left")
     leading = ["region", "region_name", "category", "year"]
     return frame[leading + [c for c in frame.columns if c not in leading]].sort_values(list(KEY_COLUMNS)).reset_index(drop=True)
+
+
+def unpublished_indicators(catalogue: Catalogue, category: str, obs: pd.DataFrame) -> tuple[Indicator, ...]:
+    """Entries not published for ``category`` (catalogue ``levels``) with no row in ``obs``
+    (the observations of that category's regions): the panel has no column for them."""
+    present = set(obs["indicator"].unique())
+    return tuple(i for i in catalogue.not_published_for(category) if i.raw_id not in present)
+
+
+def unpublished_notices(catalogue: Catalogue, category: str, obs: pd.DataFrame) -> list[str]:
+    """One notice per indicator left out of ``category``'s panel, naming its rate columns and
+    its levels; one per indicator with rows that its levels do not list (kept)."""
+    notices = []
+    for indicator in unpublished_indicators(catalogue, category, obs):
+        columns = [r.column for r in catalogue.rates if r.indicator == indicator.key or indicator.raw_id in r.denominators]
+        what = f"; no column {indicator.key}" + (f" nor rate {', '.join(columns)}" if columns else "")
+        notices.append(
+            f"indicator {indicator.raw_id} ({indicator.key}) is not published for {category} "
+            f"(catalogue levels: {', '.join(indicator.levels)}){what} in the {category} panel"
+        )
+    present = set(obs["indicator"].unique())
+    for indicator in catalogue.not_published_for(category):
+        if indicator.raw_id in present:
+            notices.append(
+                f"indicator {indicator.raw_id} ({indicator.key}) has {category} rows although its catalogue levels "
+                f"({', '.join(indicator.levels)}) leave {category} out; kept. Add {category} to its levels."
+            )
+    return notices
+
+
+def _published_part(catalogue: Catalogue, unpublished: tuple[Indicator, ...]) -> Catalogue:
+    """``catalogue`` without ``unpublished`` and without the rates that need one of them."""
+    if not unpublished:
+        return catalogue
+    gone = {i.key for i in unpublished}
+    ids = {i.raw_id for i in unpublished}
+    kept = tuple(
+        replace(i, rates=tuple(r for r in i.rates if not ids & set(r.denominators)))
+        for i in catalogue.indicators if i.key not in gone
+    )
+    return replace(catalogue, indicators=kept)
 
 
 def _wide_values(obs: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:

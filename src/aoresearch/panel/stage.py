@@ -16,7 +16,8 @@ __all__ = ["make_panel", "panel_summary"]
 
 def make_panel(raw: RawData, catalogue: Catalogue, params: Params, name: str) -> pd.DataFrame:
     """Build panel ``name`` (a key of ``panel.categories``) and check it with :class:`PanelSpec`
-    (a pilot's pre-adoption years count where ``impact.headline_outcome`` is observed).
+    (a pilot's pre-adoption years count where ``impact.headline_outcome`` is observed). Rates of
+    indicators not published for the panel's category (catalogue ``levels``) are not required.
 
     Raises
     ------
@@ -27,10 +28,11 @@ def make_panel(raw: RawData, catalogue: Catalogue, params: Params, name: str) ->
     """
     if name not in params.panel.categories:
         raise ParameterError(f"panel '{name}' is not under panel.categories {sorted(params.panel.categories)}.")
-    panel = build_panel(raw, catalogue, params.panel.categories[name], params.panel.suppression)
+    category = params.panel.categories[name]
+    panel = build_panel(raw, catalogue, category, params.panel.suppression)
     observed_years = range(int(raw.observations["year"].min()), int(raw.observations["year"].max()) + 1)
     spec = PanelSpec(
-        columns=tuple(r.column for r in catalogue.rates),
+        columns=tuple(r.column for r in catalogue.rates if catalogue.rate_published_for(r, category)),
         years=observed_years,
         pilots=params.pilots_in(name),
         min_pre_years=params.panel.min_pre_years,
@@ -40,12 +42,14 @@ def make_panel(raw: RawData, catalogue: Catalogue, params: Params, name: str) ->
 
 
 def panel_summary(panel: pd.DataFrame, raw: RawData, catalogue: Catalogue) -> dict:
-    """Size of the panel and how many suppressed cells were filled in, per count."""
+    """Size of the panel, how many suppressed cells were filled in, per count, and the catalogue
+    indicators without a column (not published for the panel's category)."""
     flags = [f"{i.key}_imputed" for i in catalogue.indicators if f"{i.key}_imputed" in panel]
     return {
         "regions": int(panel["region"].nunique()),
         "years": [int(panel["year"].min()), int(panel["year"].max())],
         "rows": len(panel),
         "imputed_cells": {c.removesuffix("_imputed"): int(panel[c].sum()) for c in flags},
+        "unpublished_indicators": [i.key for i in catalogue.indicators if i.key not in panel],
         "synthetic": raw.is_synthetic,
     }

@@ -26,7 +26,8 @@ from aoresearch.reports.plots import PALETTE, _LocaleFormatter
 
 __all__ = ["FactorResults", "Accuracy", "load_factors", "forecast_accuracy", "accuracy_html", "accuracy_table_html",
            "factor_label", "lead_html", "factor_table_html", "association_lookup", "factor_figures", "external_figure",
-           "year_text", "outcome_subject", "pilot_drivers", "plot_drivers", "drivers_sentence"]
+           "year_text", "outcome_subject", "pilot_drivers", "plot_drivers", "drivers_sentence",
+           "factor_data_source", "data_sources_html"]
 
 OWN_HISTORY_NAMES = ("own_history", "history", "own")
 FORECAST_SUMMARY = "forecast/summary.json"
@@ -142,6 +143,36 @@ def factor_label(factor: str, catalogue: Catalogue, lang: str) -> str:
         return factor.replace("_", " ")
 
 
+def factor_data_source(factor: str, catalogue: Catalogue, lang: str) -> str:
+    """Where a factor's data come from: its Sotkanet id, "demo-only" (an entry without one), or
+    "–" (the outcome's own history or a name that is not a catalogue rate)."""
+    if factor in OWN_HISTORY_NAMES or factor.startswith("own_") or factor not in {r.column for r in catalogue.rates}:
+        return "–"
+    indicator = catalogue.by_key(catalogue.rate(factor).indicator)
+    if indicator.sotkanet_id is None:
+        return t("data_demo_only", lang)
+    return t("data_sotkanet_id", lang, id=indicator.sotkanet_id)
+
+
+def data_sources_html(results: FactorResults, catalogue: Catalogue, lang: str) -> str:
+    """Two sentences: which factors of the factor table are real Sotkanet indicators (with ids)
+    and which are demo-only, from the catalogue; "" without a factor table."""
+    table = results.table("factor_table")
+    if table is None:
+        return ""
+    known = {r.column for r in catalogue.rates}
+    factors = [f for f in dict.fromkeys(table.loc[_is_factor(table), "factor"]) if f in known]
+    real = [f for f in factors if catalogue.by_key(catalogue.rate(f).indicator).sotkanet_id is not None]
+    demo = [f for f in factors if f not in real]
+    parts = []
+    if real:
+        names = "; ".join(f"{_plain(factor_label(f, catalogue, lang), lang)} ({factor_data_source(f, catalogue, lang)})" for f in real)
+        parts.append(t("data_sources_real", lang, factors=names))
+    if demo:
+        parts.append(t("data_sources_demo", lang, factors="; ".join(_plain(factor_label(f, catalogue, lang), lang) for f in demo)))
+    return f"<p>{html.escape(' '.join(parts))}</p>" if parts else ""
+
+
 def _direction(value: object, lang: str) -> str:
     key = f"direction_{value}"
     return t(key, lang) if key in MESSAGES else str(value)
@@ -216,7 +247,8 @@ def association_lookup(associations: pd.DataFrame | None, outcome: str) -> dict[
 
 
 def factor_table_html(results: FactorResults, outcome: str, catalogue: Catalogue, lang: str) -> str:
-    """The factor table of ``outcome`` (direction, importance, stability, association) or ""."""
+    """The factor table of ``outcome`` (direction, importance, stability, association, and whether
+    the factor is a Sotkanet indicator or demo-only) or ""."""
     table = results.table("factor_table")
     if table is None:
         return ""
@@ -232,8 +264,10 @@ def factor_table_html(results: FactorResults, outcome: str, catalogue: Catalogue
         t("col_importance", lang): (100 * rows["shap_mean_abs"] / total).to_numpy() if total else np.nan,
         t("col_stability", lang): (100 * rows["stability"]).to_numpy() if "stability" in rows else np.nan,
         t("col_association", lang): [_interval(associations.get(f), lang, digits) for f in rows["factor"]],
+        t("col_data_source", lang): [factor_data_source(f, catalogue, lang) for f in rows["factor"]],
     }, index=[factor_label(f, catalogue, lang) for f in rows["factor"]])
-    kinds = {c: "text" for c in (t("col_expected", lang), t("col_direction", lang), t("col_association", lang))}
+    kinds = {c: "text" for c in (t("col_expected", lang), t("col_direction", lang), t("col_association", lang),
+                                 t("col_data_source", lang))}
     return disclosure_table(values, lang, column_kinds=kinds, digits=0,
                             caption=rate_label(catalogue.rate(outcome), lang) if outcome in {r.column for r in catalogue.rates} else outcome)
 

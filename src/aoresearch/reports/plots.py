@@ -161,8 +161,11 @@ def _trend_panel(ax: Axes, rows: pd.DataFrame, national: pd.DataFrame, rate: Rat
     _adoption(ax, pilot, end)
     column, flag = rate.column, f"{rate.column}_imputed"
     imputed = rows[flag].fillna(False).astype(bool) if flag in rows else pd.Series(False, index=rows.index)
-    ax.plot(national["year"], national[column], color=COUNTRY_COLOUR, lw=1.3, ls="--")
-    ax.plot(rows["year"], rows[column].where(~imputed), color=colour, lw=2.0)
+    # A rate not published for the region's category (catalogue levels) has no column: country line only.
+    values = rows[column] if column in rows else pd.Series(np.nan, index=rows.index)
+    country = national[column] if column in national else pd.Series(np.nan, index=national.index)
+    ax.plot(national["year"], country, color=COUNTRY_COLOUR, lw=1.3, ls="--")
+    ax.plot(rows["year"], values.where(~imputed), color=colour, lw=2.0)
     if imputed.any():
         ax.scatter(rows.loc[imputed, "year"], rows.loc[imputed, column], s=16, facecolors="white",
                    edgecolors=colour, linewidths=1.1, zorder=3)

@@ -1,7 +1,12 @@
 """The ``file`` source: a Sotkanet-format extract on disk.
 
 The folder holds ``observations.csv.gz`` (or ``observations.csv``) in the long schema and
-``regions.csv`` (see ``../shared/data/sotkanet/README.md``). The extract is read, never modified.
+``regions.csv`` (see ``../shared/data/sotkanet/README.md``), and optionally ``indicators.csv``
+documenting which indicator ids the extract holds (column ``id``: an id or a range ``552-570``).
+Catalogue ids that ``indicators.csv`` does not list are not expected from the extract: they are
+skipped with a notice and listed in the provenance (``not_in_extract``), so that data validation
+does not require them; a listed id without rows is an error of the extract that validation
+reports. The extract is read, never modified.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import pandas as pd
 
 from aoresearch.catalogue import Catalogue
 from aoresearch.errors import RawDataError
+from aoresearch.sources.levels import level_notices
 from aoresearch.sources.raw import RawData, coerce_observations, coerce_regions, restrict_years, years_notice
 
 __all__ = ["read_sotkanet_extract", "find_observations_file"]
@@ -52,7 +58,10 @@ def read_sotkanet_extract(folder: str | Path, catalogue: Catalogue, years: range
     folder : str or Path
         Extract folder with ``observations.csv[.gz]`` and ``regions.csv``.
     catalogue : Catalogue
-        Indicators to keep; entries without a Sotkanet id are skipped with a notice.
+        Indicators to keep; entries without a Sotkanet id are skipped with a notice, and so are
+        ids absent from the extract (those its ``indicators.csv`` does not list are also named in
+        the provenance's ``not_in_extract``) and region categories without rows against each
+        indicator's ``levels``.
     years : range
         Years to keep. Rows of other years are dropped; those after ``years`` are logged and
         listed in the provenance (``dropped_years`` and a notice).
@@ -79,10 +88,13 @@ def read_sotkanet_extract(folder: str | Path, catalogue: Catalogue, years: range
     notices = _skip_notices(catalogue)
     wanted = {i.sotkanet_id for i in catalogue.fetchable}
     present = set(observations["indicator"].unique())
+    documented = _documented_ids(folder / "indicators.csv")
+    absent = [i for i in catalogue.fetchable if i.sotkanet_id not in present]
+    not_in_extract = [i for i in absent if documented is not None and i.sotkanet_id not in documented]
     notices += [
         f"indicator {i.sotkanet_id} ({i.key}) is in the catalogue but not in {obs_path.name}"
-        for i in catalogue.fetchable
-        if i.sotkanet_id not in present
+        + ("; the extract's indicators.csv does not list it either, so it is not expected from this extract" if i in not_in_extract else "")
+        for i in absent
     ]
     dropped = sorted(present - wanted)
     if dropped:
@@ -90,6 +102,7 @@ def read_sotkanet_extract(folder: str | Path, catalogue: Catalogue, years: range
     current_year = datetime.now(timezone.utc).year if current_year is None else current_year
     kept, dropped_years = restrict_years(observations[observations["indicator"].isin(wanted)], years, str(obs_path), current_year)
     notices += [n for n in (years_notice(dropped_years, obs_path.name),) if n]
+    notices += level_notices(kept, regions, catalogue)
     for notice in notices:
         logger.warning(notice)
     provenance = {
@@ -100,10 +113,34 @@ def read_sotkanet_extract(folder: str | Path, catalogue: Catalogue, years: range
         "years": [years.start, years.stop - 1],
         "rows": int(len(kept)),
         "dropped_years": dropped_years,
+        "not_in_extract": [i.sotkanet_id for i in not_in_extract],
         "notices": notices,
         "licence": "CC BY 4.0, source: THL, Sotkanet",
     }
     return RawData(kept, regions, provenance)
+
+
+def _documented_ids(path: Path) -> frozenset[int] | None:
+    """Indicator ids an extract's ``indicators.csv`` lists (``id``: ``191`` or ``552-570``), or
+    None without the file.
+
+    Raises
+    ------
+    RawDataError
+        If the file has no ``id`` column or an id is not a whole number or range.
+    """
+    if not path.is_file():
+        return None
+    frame = _read_csv(path, dtype=str, keep_default_na=False)
+    if "id" not in frame:
+        raise RawDataError(f"{path} has no column 'id' (columns: {list(frame.columns)}); expected one id or range such as 552-570 per row.")
+    ids: set[int] = set()
+    for text in frame["id"]:
+        low, _, high = text.strip().partition("-")
+        if not low.isdigit() or (high and not high.isdigit()):
+            raise RawDataError(f"{path}: id {text!r} is not a whole number or a range such as 552-570.")
+        ids.update(range(int(low), int(high or low) + 1))
+    return frozenset(ids)
 
 
 def _skip_notices(catalogue: Catalogue) -> list[str]:

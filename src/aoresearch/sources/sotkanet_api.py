@@ -22,6 +22,7 @@ from aoresearch.catalogue import Catalogue, Indicator
 from aoresearch.config import ApiConfig
 from aoresearch.errors import CatalogueError, DataSourceError, ParameterError, UnknownIndicatorError
 from aoresearch.sources._http import JsonClient, JsonResponse, is_number, is_whole, iso_utc, json_kind, utc_now
+from aoresearch.sources.levels import level_notices
 from aoresearch.sources.raw import (
     GENDERS,
     OBSERVATION_COLUMNS,
@@ -167,6 +168,7 @@ def _fetch_all(
     unknown = sorted(set(observations["region"].unique()) - set(regions["id"]))
     if unknown:
         notices.append(_warn(f"{len(unknown)} region ids in the data are missing from {base}/regions: {unknown[:10]}"))
+    notices.extend(_warn(n) for n in level_notices(observations, regions, catalogue))
     provenance = {
         "source": "sotkanet", "synthetic": False, "base_url": base, "retrieved_at": started,
         "years": [years[0], years[-1]], "genders": list(config.genders), "requests": client.request_log,

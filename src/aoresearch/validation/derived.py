@@ -51,24 +51,51 @@ def first_per_key(obs: pd.DataFrame) -> pd.DataFrame:
     return obs[~duplicated].reset_index(drop=True) if duplicated.any() else obs
 
 
-def indicator_coverage(obs: pd.DataFrame, catalogue: Catalogue, expected: Iterable[int]) -> pd.DataFrame:
-    """Rows and missing values of each expected catalogue indicator, in the column it is read from.
+def indicator_coverage(
+    obs: pd.DataFrame, catalogue: Catalogue, expected: Iterable[int],
+    regions: pd.DataFrame | None = None, categories: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Rows and missing values of each expected catalogue indicator, per region category its
+    catalogue ``levels`` list, in the column it is read from.
+
+    Parameters
+    ----------
+    obs : DataFrame
+        Long observations.
+    catalogue : Catalogue
+    expected : iterable of int
+        Raw ids the source should deliver.
+    regions : DataFrame, optional
+        Region table (``id``, ``category``); needed with ``categories``.
+    categories : iterable of str
+        Region categories to count separately (the panels'); of these, only those an
+        indicator's ``levels`` list are expected to hold its rows. Without any (or where the
+        levels list none of them), one row per indicator with ``category`` "".
 
     Returns
     -------
-    DataFrame, shape (n_expected, 6)
-        ``indicator, key, value_column, rows, missing, missing_share``; ``missing`` counts empty
-        cells of ``value_column`` (``abs_value`` or ``value``, as the catalogue says), and
-        ``missing_share`` is 1 for an indicator without rows.
+    DataFrame, shape (n_rows, 8)
+        ``indicator, key, category, value_column, rows, indicator_rows, missing, missing_share``;
+        ``rows`` of the category, ``indicator_rows`` of all categories; ``missing`` counts empty
+        cells of ``value_column`` (``abs_value`` or ``value``, as the catalogue says);
+        ``missing_share`` is 1 for an indicator without any row and empty for a category without
+        rows of an indicator that has rows elsewhere (``rows`` 0 reports that).
     """
-    sizes = obs.groupby("indicator").size()
+    categories = list(categories)
+    category = obs["region"].map(regions.set_index("id")["category"]) if regions is not None and categories else None
     rows = []
     for raw_id in sorted(set(int(i) for i in expected)):
         indicator = catalogue.by_raw_id(raw_id)
-        count = int(sizes.get(raw_id, 0))
-        missing = int(obs.loc[obs["indicator"] == raw_id, indicator.value_column].isna().sum()) if count else 0
-        rows.append((raw_id, indicator.key, indicator.value_column, count, missing, missing / count if count else 1.0))
-    return pd.DataFrame(rows, columns=["indicator", "key", "value_column", "rows", "missing", "missing_share"])
+        mine = obs["indicator"] == raw_id
+        total = int(mine.sum())
+        parts = [(c, mine & (category == c)) for c in categories if indicator.published_for(c)] if category is not None else []
+        for name, selected in parts or [("", mine)]:
+            count = int(selected.sum())
+            missing = int(obs.loc[selected, indicator.value_column].isna().sum()) if count else 0
+            share = missing / count if count else (1.0 if total == 0 else np.nan)
+            rows.append((raw_id, indicator.key, name, indicator.value_column, count, total, missing, share))
+    columns = ["indicator", "key", "category", "value_column", "rows", "indicator_rows", "missing", "missing_share"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def future_years(obs: pd.DataFrame, current_year: int) -> pd.DataFrame:

@@ -90,10 +90,11 @@ def raw_targets(raw: RawData, catalogue: Catalogue, config: ValidationConfig) ->
     obs = derived.first_per_key(full)
     codes = tuple(config.categories.values())
     expected = catalogue.raw_ids if raw.is_synthetic else frozenset(i.sotkanet_id for i in catalogue.fetchable)
+    expected -= frozenset(int(i) for i in raw.provenance.get("not_in_extract", []))
     return (
         Target("raw_observations", full, _observation_expectations(catalogue, config), _OBS_LABEL, ("value", "abs_value"), "Raw long observations (Sotkanet schema)", _OBS_FILE),
         Target("raw_regions", regions, _region_expectations(config), ("id", "title_fi"), ("category",), "Region table", "regions.csv"),
-        *_plausibility_targets(obs, catalogue, config, expected),
+        *_plausibility_targets(obs, regions, catalogue, config, expected),
         Target("raw_counts", derived.count_values(obs, catalogue), _count_expectations(config), _OBS_LABEL, ("count",), "Values of count indicators", _OBS_FILE),
         Target("raw_region_links", derived.region_links(obs, regions), (
             critical("column_values_to_be_in_set", "region_in_region_table", "every region id of the observations is in the region table", column="in_region_table", value_set=[True]),
@@ -120,16 +121,17 @@ def raw_targets(raw: RawData, catalogue: Catalogue, config: ValidationConfig) ->
     )
 
 
-def _plausibility_targets(obs: pd.DataFrame, catalogue: Catalogue, config: ValidationConfig, expected: frozenset[int]) -> tuple[Target, ...]:
+def _plausibility_targets(obs: pd.DataFrame, regions: pd.DataFrame, catalogue: Catalogue, config: ValidationConfig, expected: frozenset[int]) -> tuple[Target, ...]:
     """What real data can get wrong that the schema does not show (issue 13): an indicator or its
     value field gone, a year that has not happened, implausible jumps of counts and percentages."""
     populations = [i.raw_id for i in catalogue.indicators if i.role == "denominator" and is_count(i)]
     percents = [i.raw_id for i in catalogue.indicators if is_percent(i) and i.value_column == "value"]
     return (
-        Target("raw_indicator_coverage", derived.indicator_coverage(obs, catalogue, expected), (
-            critical("column_values_to_be_between", "indicator_present", "every catalogue indicator the source delivers has rows", column="rows", min_value=1),
+        Target("raw_indicator_coverage", derived.indicator_coverage(obs, catalogue, expected, regions, config.categories.values()), (
+            critical("column_values_to_be_between", "indicator_present", "every catalogue indicator the source delivers has rows", column="indicator_rows", min_value=1),
+            warning("column_values_to_be_between", "indicator_in_its_levels", "an indicator has rows in every panel category its catalogue levels list (categories they leave out are not expected)", column="rows", min_value=1),
             critical("column_values_to_be_between", "value_field_filled", f"at most {config.max_missing_share:g} of an indicator's rows have an empty value field (the catalogue's value or abs_value; all empty: the field was renamed or dropped)", column="missing_share", min_value=0, max_value=config.max_missing_share),
-        ), ("indicator", "key", "value_column"), ("rows", "missing"), "Rows and empty value fields per catalogue indicator", _OBS_FILE),
+        ), ("indicator", "key", "category", "value_column"), ("rows", "missing"), "Rows and empty value fields per catalogue indicator and region category of its levels", _OBS_FILE),
         Target("raw_years", derived.future_years(obs, config.current_year), (
             critical("column_values_to_be_between", "no_future_year", "no year after the current calendar year (when validation runs)", column="years_after_current", max_value=0),
         ), ("indicator", "year", "region"), ("rows",), "Years of each indicator", _OBS_FILE),

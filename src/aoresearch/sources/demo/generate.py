@@ -66,10 +66,11 @@ def generate_demo(catalogue: Catalogue, years: range, pilots: tuple[Pilot, ...],
         simulated["id"].to_numpy(), simulated["category"].to_numpy(), year_array, adoption,
         config.effect, config.ramp_years, rng,
     )
-    observations = observe(world, catalogue, rng)
+    observations = observe(world, catalogue, rng, seed)
     if "MAA" in config.categories:
         observations = pd.concat([observations, _national(observations, world, regions, catalogue)], ignore_index=True)
     observations = suppress_small_counts(observations, catalogue)
+    observations, notices = _published_levels(observations, regions, catalogue, config.categories)
     provenance = {
         "source": "demo",
         "synthetic": True,
@@ -79,7 +80,7 @@ def generate_demo(catalogue: Catalogue, years: range, pilots: tuple[Pilot, ...],
         "years": [years.start, years.stop - 1],
         "categories": list(config.categories),
         "rows": len(observations),
-        "notices": [],
+        "notices": notices,
     }
     truth = _ground_truth(world, pilots, config, seed)
     return RawData(observations, regions, provenance, truth)
@@ -100,6 +101,26 @@ def _check_config(config: DemoConfig, pilots: tuple[Pilot, ...]) -> None:
                 f"pilots.{pilot.key}.region: {pilot.region} has category {category!r}, which "
                 f"data.demo.categories {list(config.categories)} does not simulate."
             )
+
+
+def _published_levels(
+    observations: pd.DataFrame, regions: pd.DataFrame, catalogue: Catalogue, categories: tuple[str, ...],
+) -> tuple[pd.DataFrame, list[str]]:
+    """Drop the rows of region categories an indicator is not published for (catalogue ``levels``),
+    as Sotkanet has none; one notice per indicator affected. The whole-country rows are formed
+    before, from every municipality, as Sotkanet's own national figures are."""
+    category = observations["region"].map(regions.set_index("id")["category"])
+    keep = pd.Series(True, index=observations.index)
+    notices = []
+    for indicator in catalogue.indicators:
+        absent = [c for c in categories if not indicator.published_for(c)]
+        if absent:
+            keep &= ~((observations["indicator"] == indicator.raw_id) & category.isin(absent))
+            notices.append(
+                f"indicator {indicator.raw_id} ({indicator.key}) is not published for {', '.join(absent)} "
+                f"(catalogue levels: {', '.join(indicator.levels)}); the demo has no rows there either"
+            )
+    return observations[keep.to_numpy()].reset_index(drop=True), notices
 
 
 def _national(observations: pd.DataFrame, world: DemoWorld, regions: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:

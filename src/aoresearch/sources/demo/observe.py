@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from aoresearch.catalogue import Catalogue
+from aoresearch.sources.demo.companions import COMPANIONS, companion_series
 from aoresearch.sources.demo.world import DemoWorld
 
 __all__ = ["observe", "suppress_small_counts"]
@@ -35,13 +36,20 @@ _PRIMARY_FACTORS = (
 )
 
 
-def observe(world: DemoWorld, catalogue: Catalogue, rng: np.random.Generator) -> pd.DataFrame:
-    """Observed long rows of every catalogue indicator before suppression, shape (n_rows, 6)."""
+def observe(world: DemoWorld, catalogue: Catalogue, rng: np.random.Generator, seed: int) -> pd.DataFrame:
+    """Observed long rows of every catalogue indicator before suppression, shape (n_rows, 6).
+
+    ``rng`` draws the original series in a fixed order; the companion series
+    (:mod:`~aoresearch.sources.demo.companions`) of the catalogue draw from generators of their
+    own, seeded by ``seed`` and their key, so they change none of the others.
+    """
     series: dict[str, tuple[np.ndarray, ...]] = {}
     series.update(_populations(world, rng))
     series.update(_placements(world, rng))
     series.update(_families(world, rng))
     series.update(_primary_values(world, rng))
+    keys = {i.key for i in catalogue.indicators}
+    series.update({k: (companion_series(world, k, seed, MIN_CHILDREN_PRIMARY),) for k in COMPANIONS if k in keys})
     frames = [_long(world, catalogue, key, genders) for key, genders in series.items()]
     return pd.concat(frames, ignore_index=True)
 
