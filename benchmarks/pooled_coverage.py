@@ -13,9 +13,10 @@ its DiD and placebos, which pooling does not use), then the pipeline's
 rejection and power-at-MDE bookkeeping (``impact_quality._pooled``, ``summarise_pooled``).
 
 Seeds: null worlds ``--seed + i``, effect worlds ``--seed + 100000 + i`` (i = 0..N-1); the
-default 1300001.. / 1400001.. is used neither by the tests nor by the other benchmarks.
+default 1500001.. / 1600001.. is used neither by the tests nor by the other benchmarks (1300001.. /
+1400001.. were used for a first, exploratory look at 150 worlds each: null coverage 0.960 / 0.940 / 0.960).
 
-Run: ``.venv/bin/python benchmarks/pooled_coverage.py [--datasets 150] [--seed 1300001] [--n-jobs 2]``
+Run: ``.venv/bin/python benchmarks/pooled_coverage.py [--datasets 150] [--seed 1500001] [--n-jobs 2]``
 (writes ``benchmarks/results/pooled_coverage.json``; about 2.5 CPU seconds per world).
 """
 
@@ -70,7 +71,7 @@ def world_rows(scenario: str, seed: int) -> list[dict]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--datasets", type=int, default=150, help="worlds per scenario")
-    parser.add_argument("--seed", type=int, default=1_300_001, help="first null seed; effect worlds start at seed + 100000")
+    parser.add_argument("--seed", type=int, default=1_500_001, help="first null seed; effect worlds start at seed + 100000")
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args(argv)
     start = time.perf_counter()
