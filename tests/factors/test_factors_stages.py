@@ -20,7 +20,8 @@ TINY = {
     "scenarios": {"unemployment_plus_3pp": {"shift": {"unemployment_pct": 3.0}},
                   "poverty_up": {"shift": {"child_low_income_pct": 2.0}}},
 }
-SCENARIO_COLUMNS = {"region", "region_name", "category", "outcome", "scenario", "year", "horizon", "prediction", "lower", "upper"}
+SCENARIO_COLUMNS = {"region", "region_name", "category", "outcome", "scenario", "year", "horizon", "prediction", "lower", "upper",
+                    "forecast", "model_prediction"}
 
 
 @pytest.fixture(scope="module")
