@@ -74,14 +74,16 @@ def test_test_years_cannot_change_the_choice():
 def test_holdout_forecasts_of_validation_years_ignore_later_outcomes():
     config = parse_factors_config(SETTINGS)
     design = make_design(_panel(), "rate", ("x",), config.lags, 2, "change", 0.0)
-    late = design.meta["target_year"].to_numpy() >= TEST[0]
+    # Known at the origin of the block's first forecast: target years up to 2004 - 2 = 2002.
+    late = design.meta["target_year"].to_numpy() > VALIDATION[0] - 2
     scrambled = replace(design, target=np.where(late, 1e6, design.target), future=np.where(late, 1e6, design.future))
-    honest = holdout_forecasts(design, config, VALIDATION)
-    peeking = holdout_forecasts(scrambled, config, VALIDATION)
+    honest = holdout_forecasts(design, config, [VALIDATION])
+    peeking = holdout_forecasts(scrambled, config, [VALIDATION])
     assert len(honest) and set(honest["year"]) == set(VALIDATION)
-    pd.testing.assert_frame_equal(honest, peeking)
+    forecasts = ["persistence", "region_trend", "fe_linear", "model"]
+    pd.testing.assert_frame_equal(honest[forecasts], peeking[forecasts])
     # ... while a test year's forecast does read them (trained on target years up to T - h).
-    assert not holdout_forecasts(design, config, [2008]).equals(holdout_forecasts(scrambled, config, [2008]))
+    assert not holdout_forecasts(design, config, [[2008]]).equals(holdout_forecasts(scrambled, config, [[2008]]))
 
 
 def test_combination_ends_are_persistence_and_the_model():
@@ -163,3 +165,16 @@ def test_situation_room_names_the_projected_forecast():
     assert "1 year(s) ahead persistence" in note and "40 % of the model's predicted change" in note
     assert "3 year(s) ahead gradient-boosted model" in note
     assert projection_note(table.drop(columns="forecast"), "oohc", "en") == ""
+
+
+def test_risk_factor_report_names_the_chosen_forecast_and_its_skill():
+    from pathlib import Path
+
+    from aoresearch.reports.factors import FactorResults, chosen_forecasts_html
+
+    chosen = {"h3": {"forecast": "model", "ratio_to_persistence": 0.9612, "shrink": 1.0},
+              "h1": {"forecast": "combination", "ratio_to_persistence": 0.995, "shrink": 0.3}}
+    results = FactorResults({}, Path("."), forecast_summary={"outcomes": {"oohc": {"chosen": chosen}}})
+    text = chosen_forecasts_html(results, "oohc", "en")
+    assert text.index("1 year(s) ahead last value plus 30 %") < text.index("3 year(s) ahead gradient-boosted model (96.1 %)")
+    assert chosen_forecasts_html(results, "other", "en") == ""

@@ -19,7 +19,7 @@ from aoresearch.errors import InsufficientDataError
 from aoresearch.factors.features import Design
 from aoresearch.factors.forecast import fe_linear, point_forecast, region_trend, weighted_mae
 
-__all__ = ["CANDIDATES", "HOLDOUT_COLUMNS", "SHRINK_GRID", "holdout_forecasts", "select_forecast", "shrink_change", "best_shrink"]
+__all__ = ["CANDIDATES", "HOLDOUT_COLUMNS", "year_blocks", "SHRINK_GRID", "holdout_forecasts", "select_forecast", "shrink_change", "best_shrink"]
 
 CANDIDATES = ("persistence", "region_trend", "fe_linear", "model", "combination")
 SHRINK_GRID = tuple(np.round(np.linspace(0.0, 1.0, 11), 2))
@@ -40,24 +40,33 @@ def best_shrink(predictions: pd.DataFrame, grid: tuple[float, ...] = SHRINK_GRID
     return float(grid[int(np.nanargmin(errors))]) if not np.all(np.isnan(errors)) else 0.0
 
 
-def holdout_forecasts(design: Design, config: FactorsConfig, years) -> pd.DataFrame:
-    """Rolling-origin point forecasts of every candidate but the combination for target ``years``:
-    for year T, trained on rows whose target year is at most T - h.
+def year_blocks(years, size: int) -> list[tuple[int, ...]]:
+    """Consecutive ``years`` in blocks of ``size`` (the last may be shorter): one model fit each."""
+    years = tuple(years)
+    return [years[i:i + size] for i in range(0, len(years), size)]
 
-    Returns one row per forecast region-year, columns ``region``, ``year`` (target year),
-    ``observed``, ``weight``, ``persistence``, ``region_trend``, ``fe_linear``, ``model``; years
-    without training or test rows are left out.
+
+def holdout_forecasts(design: Design, config: FactorsConfig, blocks) -> pd.DataFrame:
+    """Point forecasts of every candidate but the combination for the target years of ``blocks``.
+
+    Each block of target years is forecast by models trained once, on rows whose target year is at
+    most the block's first year minus h, so every forecast uses only what was known at its origin.
+    A block of one year is the rolling origin of :func:`~aoresearch.factors.forecast.rolling_origin_cv`;
+    longer blocks refit less often (cheaper; the later years' models are staler).
+
+    Returns one row per forecast region-year, columns :data:`HOLDOUT_COLUMNS`; blocks without
+    training or test rows are left out.
     """
     observed = ~np.isnan(design.target)
     target_year = design.meta["target_year"].to_numpy()
     frames = []
-    for year in years:
-        train = np.flatnonzero(observed & (target_year <= year - design.horizon))
-        test = np.flatnonzero(observed & (target_year == year))
+    for block in blocks:
+        train = np.flatnonzero(observed & (target_year <= min(block) - design.horizon))
+        test = np.flatnonzero(observed & np.isin(target_year, list(block)))
         if test.size == 0 or train.size < 2 * config.model.min_samples_leaf:
             continue
         frames.append(pd.DataFrame({
-            "region": design.meta["region"].to_numpy()[test], "year": year, "observed": design.future[test],
+            "region": design.meta["region"].to_numpy()[test], "year": target_year[test], "observed": design.future[test],
             "weight": design.meta["weight"].to_numpy(dtype=float)[test], "persistence": design.current[test],
             "region_trend": region_trend(design.history[test], design.horizon),
             "fe_linear": fe_linear(design, train, test), "model": point_forecast(design, train, test, config),
