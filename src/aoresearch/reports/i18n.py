@@ -205,6 +205,15 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
               "parempi; viimeisen arvon ja alueen trendin ennusteet eivät käytä riskitekijöitä, joten niillä "
               "jokainen skenaario on sama kuin perusura.",
     },
+    "chosen_forecasts": {
+        "en": "Forecast chosen per horizon on validation years before the test years, with its test-year error "
+              "as a percentage of persistence's: {choices}. The SHAP values describe the gradient-boosted model, "
+              "whether or not it was chosen.",
+        "fi": "Ennustemenetelmä valittiin kullekin ennustejänteelle testivuosia edeltävinä validointivuosina; "
+              "suluissa sen testivuosien virhe prosentteina viimeisen arvon ennusteen virheestä: {choices}. "
+              "SHAP-arvot kuvaavat gradienttitehostettua mallia riippumatta siitä, valittiinko se.",
+    },
+    "chosen_horizon": {"en": "{h} year(s) ahead {name} ({pct} %)", "fi": "{h} vuotta eteenpäin {name} ({pct} %)"},
     "projection_horizon": {"en": "{h} year(s) ahead {name}", "fi": "{h} vuotta eteenpäin {name}"},
     "forecast_persistence": {"en": "persistence (last value)", "fi": "viimeinen arvo"},
     "forecast_region_trend": {"en": "region trend", "fi": "alueen trendi"},
