@@ -131,6 +131,10 @@ def test_scenarios_project_with_the_chosen_forecast():
     expected = half["current"] + 0.5 * (half["model_prediction"] - half["current"])
     np.testing.assert_allclose(half["prediction"], expected)
     np.testing.assert_allclose(half["upper"] - half["lower"], persistence["upper"] - persistence["lower"])
+    unseen = project(model, {1: design}, scenarios, config.lags, {1: Choice("fe_linear")},
+                     {1: replace(design, meta=design.meta.assign(region=design.meta["region"] + 100))})
+    assert set(unseen["forecast"]) == {"persistence"}
+    np.testing.assert_array_equal(unseen["prediction"], unseen["current"])
     gbm = run(Choice("model"))
     np.testing.assert_array_equal(gbm["prediction"], gbm["model_prediction"])
     assert not np.allclose(gbm["prediction"], persistence["prediction"])
@@ -165,6 +169,8 @@ def test_situation_room_names_the_projected_forecast():
     assert "1 year(s) ahead persistence" in note and "40 % of the model's predicted change" in note
     assert "3 year(s) ahead gradient-boosted model" in note
     assert projection_note(table.drop(columns="forecast"), "oohc", "en") == ""
+    county = pd.concat([table, table.iloc[[0]].assign(forecast="fe_linear")])
+    assert "1 year(s) ahead fixed-effects linear model / persistence (last value)" in projection_note(county, "oohc", "en")
 
 
 def test_risk_factor_report_names_the_chosen_forecast_and_its_skill():

@@ -95,7 +95,8 @@ def project(
     (default: the model) and ``fitted[h]`` the training design of ``models[h]`` (needed when a
     choice is ``fe_linear``). Returns columns region, region_name, category, outcome, scenario,
     origin_year, year, horizon, current, prediction (the chosen forecast's), lower, upper,
-    forecast (its name), shrink (the combination's fraction) and model_prediction (the
+    forecast (its name; ``persistence`` where ``fe_linear`` has no fixed effect for the region, as
+    for wellbeing services counties, and keeps the last value), shrink (the combination's fraction) and model_prediction (the
     gradient-boosted model's).
     """
     choices, fitted = choices or {}, fitted or {}
@@ -109,12 +110,15 @@ def project(
             point, low, high = (design.to_rate(v, rows) for v in models[horizon].predict(X))
             choice = choices.get(horizon, MODEL_CHOICE)
             chosen = chosen_projection(choice, design, rows, X, point, fitted.get(horizon))
+            names = np.full(len(rows), choice.forecast, dtype=object)
+            if choice.forecast == "fe_linear":  # no fixed effect for a region outside the training rows
+                names[~meta["region"].isin(fitted[horizon].meta["region"]).to_numpy()] = "persistence"
             frames.append(pd.DataFrame({
                 "region": meta["region"], "region_name": meta["region_name"], "category": meta["category"],
                 "outcome": design.outcome, "scenario": scenario.name, "origin_year": meta["year"],
                 "year": meta["year"] + horizon, "horizon": horizon, "current": design.current[rows],
                 "prediction": chosen, "lower": chosen - (point - low), "upper": chosen + (high - point),
-                "weight": meta["weight"], "forecast": choice.forecast, "shrink": choice.shrink,
+                "weight": meta["weight"], "forecast": names, "shrink": choice.shrink,
                 "model_prediction": point,
             }))
     return pd.concat(frames, ignore_index=True)

@@ -341,7 +341,9 @@ def _retrieved(provenance: dict[str, Any], synthetic: bool, lang: str) -> str:
 
 def projection_note(scenarios: pd.DataFrame, rate: str, lang: str) -> str:
     """One sentence naming the forecast projected at each horizon for ``rate`` (the scenarios
-    stage's ``forecast`` column, chosen on validation years); empty if the table has none.
+    stage's ``forecast`` column, chosen on validation years; several names joined by " / " where
+    the rows differ, e.g. a county projected by persistence where the fixed-effects model has no
+    effect for it); empty if the table has none. Pass the shown regions' rows.
 
     Parameters
     ----------
@@ -351,8 +353,11 @@ def projection_note(scenarios: pd.DataFrame, rate: str, lang: str) -> str:
     """
     if "forecast" not in scenarios.columns:
         return ""
-    rows = scenarios[scenarios["rate"] == rate].drop_duplicates("horizon").sort_values("horizon")
-    choices = "; ".join(t("projection_horizon", lang, h=int(r.horizon), name=_forecast_name(r, lang)) for r in rows.itertuples())
+    rows = scenarios[scenarios["rate"] == rate].drop_duplicates(["horizon", "forecast"]).sort_values(["horizon", "forecast"])
+    choices = "; ".join(
+        t("projection_horizon", lang, h=int(h), name=" / ".join(_forecast_name(r, lang) for r in group.itertuples()))
+        for h, group in rows.groupby("horizon", sort=True)
+    )
     return t("projection_forecast", lang, choices=choices) if choices else ""
 
 
