@@ -28,7 +28,7 @@ from aoresearch.factors.features import Design, feature_name
 from aoresearch.factors.losses import weighted_loss
 
 __all__ = ["Forecaster", "CVResult", "fit_forecaster", "rolling_origin_cv", "conformal_widen", "summarise_cv", "weighted_mae", "region_trend", "fe_linear",
-           "fe_linear_projection", "point_forecast"]
+           "FixedEffectsLinear", "point_forecast"]
 
 BASELINES = ("persistence", "region_trend", "fe_linear")
 
@@ -218,29 +218,52 @@ def region_trend(history: np.ndarray, horizon: int) -> np.ndarray:
 def fe_linear(design: Design, train: np.ndarray, test: np.ndarray) -> np.ndarray:
     """Linear model with region fixed effects (pyfixest) of the target on the current factors and
     the current outcome; rows it cannot predict (new region, missing factor) keep the last value."""
-    return fe_linear_projection(design, train, design, test, design.X.iloc[test])
+    return FixedEffectsLinear.fit(design, train).predict(design, test, design.X.iloc[test])
 
 
-def fe_linear_projection(fitted: Design, train: np.ndarray, design: Design, rows: np.ndarray, X: pd.DataFrame) -> np.ndarray:
-    """:func:`fe_linear` fitted on ``train`` rows of ``fitted``, predicting ``rows`` of ``design``
-    from the features ``X`` (e.g. a scenario's edited features), shape (len(rows),). Regions not in
-    the training rows, rows with a missing factor or a failed fit keep the last value."""
-    current = [feature_name(f, 0) for f in (*fitted.factors, fitted.outcome)]
-    names = {c: f"x{i}" for i, c in enumerate(current)}
-    train_frame = fitted.X.iloc[train][current].rename(columns=names).assign(
-        y=fitted.target[train], region=fitted.meta["region"].to_numpy()[train], w=fitted.meta["weight"].to_numpy()[train]
-    )
-    new = X[current].rename(columns=names).assign(region=design.meta["region"].to_numpy()[rows])
-    fallback = design.current[rows]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit = pf.feols(f"y ~ {' + '.join(names.values())} | region", train_frame, weights="w", vcov="iid")
-            output = np.asarray(fit.predict(newdata=new), dtype=float)
-    except Exception:  # noqa: BLE001 - a failed baseline falls back to persistence, never stops the stage
-        return fallback
-    predicted = design.to_rate(output, rows)
-    return np.where(np.isnan(predicted), fallback, predicted)
+@dataclass(frozen=True)
+class FixedEffectsLinear:
+    """:func:`fe_linear`'s model fitted once, to predict any design's rows (e.g. under scenarios).
+
+    ``model`` is the pyfixest fit, or None if the fit failed (every prediction is then the last value).
+    """
+
+    model: object | None
+    columns: tuple[str, ...]
+
+    @classmethod
+    def fit(cls, design: Design, train: np.ndarray) -> "FixedEffectsLinear":
+        columns = tuple(feature_name(f, 0) for f in (*design.factors, design.outcome))
+        frame = _fe_frame(design.X.iloc[train], columns).assign(
+            y=design.target[train], region=design.meta["region"].to_numpy()[train], w=design.meta["weight"].to_numpy()[train]
+        )
+        terms = " + ".join(f"x{i}" for i in range(len(columns)))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return cls(pf.feols(f"y ~ {terms} | region", frame, weights="w", vcov="iid"), columns)
+        except Exception:  # noqa: BLE001 - a failed baseline falls back to persistence, never stops the stage
+            return cls(None, columns)
+
+    def predict(self, design: Design, rows: np.ndarray, X: pd.DataFrame) -> np.ndarray:
+        """Rates of ``rows`` of ``design`` from features ``X`` (len(rows) rows), shape (len(rows),);
+        the last value where the model cannot predict (region without a fixed effect, missing factor)."""
+        fallback = design.current[rows]
+        if self.model is None:
+            return fallback
+        new = _fe_frame(X, self.columns).assign(region=design.meta["region"].to_numpy()[rows])
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                output = np.asarray(self.model.predict(newdata=new), dtype=float)
+        except Exception:  # noqa: BLE001 - as in fit
+            return fallback
+        predicted = design.to_rate(output, rows)
+        return np.where(np.isnan(predicted), fallback, predicted)
+
+
+def _fe_frame(X: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    return X[list(columns)].set_axis([f"x{i}" for i in range(len(columns))], axis=1).reset_index(drop=True)
 
 
 def weighted_mae(observed: np.ndarray, predicted: np.ndarray, weight: np.ndarray) -> float:

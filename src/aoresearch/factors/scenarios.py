@@ -22,7 +22,7 @@ import pandas as pd
 
 from aoresearch.config.factors import Scenario
 from aoresearch.factors.features import Design, feature_name
-from aoresearch.factors.forecast import Forecaster, fe_linear_projection, region_trend
+from aoresearch.factors.forecast import FixedEffectsLinear, Forecaster, region_trend
 from aoresearch.factors.selection import CANDIDATES, shrink_change
 
 __all__ = ["Choice", "MODEL_CHOICE", "apply_scenario", "chosen_projection", "project", "scenario_coverage"]
@@ -66,11 +66,13 @@ def apply_scenario(X: pd.DataFrame, scenario: Scenario, lags: tuple[int, ...]) -
     return edited
 
 
-def chosen_projection(choice: Choice, design: Design, rows: np.ndarray, X: pd.DataFrame, point: np.ndarray, fitted: Design) -> np.ndarray:
+def chosen_projection(
+    choice: Choice, design: Design, rows: np.ndarray, X: pd.DataFrame, point: np.ndarray, linear: FixedEffectsLinear | None,
+) -> np.ndarray:
     """The projected rates of ``rows`` of ``design`` by ``choice``, shape (len(rows),).
 
     ``X`` are the rows' (scenario-edited) features, ``point`` the model's projected rates from
-    them and ``fitted`` the municipality design of the horizon the fixed-effects baseline is fitted on.
+    them and ``linear`` the fixed-effects baseline of the horizon (needed for ``fe_linear``).
     """
     persistence = design.current[rows]
     if choice.forecast == "persistence":
@@ -78,7 +80,7 @@ def chosen_projection(choice: Choice, design: Design, rows: np.ndarray, X: pd.Da
     if choice.forecast == "region_trend":
         return region_trend(design.history[rows], design.horizon)
     if choice.forecast == "fe_linear":
-        return fe_linear_projection(fitted, np.arange(len(fitted.target)), design, rows, X)
+        return linear.predict(design, rows, X)
     if choice.forecast == "combination":
         return shrink_change(persistence, point, choice.shrink)
     return point
@@ -105,11 +107,14 @@ def project(
         last = design.meta.groupby("region")["year"].transform("max").to_numpy() == design.meta["year"].to_numpy()
         rows = np.flatnonzero(last)
         meta = design.meta.iloc[rows].reset_index(drop=True)
+        choice = choices.get(horizon, MODEL_CHOICE)
+        linear = None
+        if choice.forecast == "fe_linear":
+            linear = FixedEffectsLinear.fit(fitted[horizon], np.flatnonzero(~np.isnan(fitted[horizon].target)))
         for scenario in scenarios:
             X = apply_scenario(design.X.iloc[rows], scenario, lags)
             point, low, high = (design.to_rate(v, rows) for v in models[horizon].predict(X))
-            choice = choices.get(horizon, MODEL_CHOICE)
-            chosen = chosen_projection(choice, design, rows, X, point, fitted.get(horizon))
+            chosen = chosen_projection(choice, design, rows, X, point, linear)
             names = np.full(len(rows), choice.forecast, dtype=object)
             if choice.forecast == "fe_linear":  # no fixed effect for a region outside the training rows
                 names[~meta["region"].isin(fitted[horizon].meta["region"]).to_numpy()] = "persistence"
