@@ -1,7 +1,8 @@
 """DVC stage `forecast`: gradient-boosted forecasts, rolling-origin evaluation, SHAP attributions, plots.
 
 Writes tables, models and the full evaluation (`<out>/summary.json`), PNG figures, the headline
-skill per outcome (`--metrics`) and the `dvc plots` file `<plots>/accuracy.csv` (schemas:
+skill per outcome (`--metrics`), the `dvc plots` file `<plots>/accuracy.csv` and the forecast chosen
+per outcome and horizon on validation years (`--selection`) (schemas:
 `aoresearch.factors.stage`).
 """
 
@@ -27,6 +28,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--figures", default="reports/figures/factors")
     parser.add_argument("--metrics", default="metrics/forecast.json", help="headline skill per outcome")
     parser.add_argument("--plots", default="plots/forecast", help="folder of the dvc plots CSV")
+    parser.add_argument("--selection", default="data/factors/forecast_selection.csv", help="forecast chosen per outcome and horizon")
     parser.add_argument("--validated", default=PANELS_MARKER, help="validate_panels' success marker")
     parser.add_argument("--validation-metrics", default="metrics/validation_panels.json", help="validate_panels' metrics (named in errors)")
     args = parser.parse_args(argv)
@@ -36,7 +38,7 @@ def main(argv: list[str]) -> int:
     require_validated(panels_gate(args.panel, args.validated, args.validation_metrics), panel_files(*categories))
     panels = {name: read_panel(args.panel, name) for name in categories}
     outputs = forecast_stage(panels, config, load_catalogue(args.catalogue), params.pilots)
-    write_forecast_outputs(outputs, args.out, args.figures, args.metrics, args.plots, is_synthetic(panels))
+    write_forecast_outputs(outputs, args.out, args.figures, args.metrics, args.plots, is_synthetic(panels), args.selection)
     return 0
 
 

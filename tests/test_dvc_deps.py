@@ -48,8 +48,9 @@ STAGE_PARAMS: dict[str, list[str] | None] = {
     "impact_pooled": ["pilots", "impact.alpha", "impact.power", "impact.min_backtests", "impact.headline_outcome"],
     "associations": ["factors.outcomes", "factors.factors", "factors.associations"],
     "forecast": ["seed", "pilots", *FACTORS_MODEL, "factors.horizon", "factors.test_years", "factors.trend_years",
-                 "factors.direction_threshold"],
-    "scenarios": ["seed", "pilots", *FACTORS_MODEL, "factors.horizons", "factors.scenarios"],
+                 "factors.direction_threshold", "factors.validation_years", "factors.selection_horizons"],
+    # factors.trend_years: the region-trend forecast, when chosen, extrapolates that many years
+    "scenarios": ["seed", "pilots", *FACTORS_MODEL, "factors.horizons", "factors.scenarios", "factors.trend_years"],
     # render_report.py: panel.categories picks the panels checked against validate_panels' marker;
     # every pilot's record is a papermill parameter, so it is in the executed notebook.
     # impact.headline_outcome and impact.covid_years are papermill parameters of the notebooks.
@@ -77,7 +78,7 @@ STAGE_FILES: dict[str, list[str]] = {
     "impact_pooled": ["data/impact/tampere", "data/impact/central_finland"],
     "associations": [*CATALOGUE, "data/validated/panels.json", "data/panel/municipality.summary.json"],
     "forecast": [*CATALOGUE, "data/validated/panels.json"],
-    "scenarios": [*CATALOGUE, "data/validated/panels.json"],
+    "scenarios": [*CATALOGUE, "data/validated/panels.json", "data/factors/forecast_selection.csv"],
     # reports.impact.validation_html reads metrics/validation_*.json; read_panel_summaries every summary
     "report_impact": [*CATALOGUE, *SUMMARIES, "metrics/validation_raw.json", "metrics/validation_panels.json",
                       "data/impact_pooled", "data/raw/provenance.json", "data/validated/panels.json"],

@@ -194,6 +194,8 @@ def _schema() -> Section:
             "min_children": number(0, required=False),
             "target": choice(TargetKind, required=False),
             "test_years": Section({"start": YEAR, "end": YEAR}),
+            "validation_years": Section({"start": YEAR, "end": YEAR}, required=False, nullable=True),
+            "selection_horizons": integers(1, required=False, min_items=1),
             "interval": number(required=False),
             "trend_years": integer(required=False),
             "direction_threshold": number(0, 1, required=False),

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from aoresearch.factors import accuracy_plot, forecast_headline, forecast_stage, parse_factors_config, scenarios_stage
+from aoresearch.factors import CANDIDATES, accuracy_plot, forecast_headline, forecast_stage, parse_factors_config, scenarios_stage
 from aoresearch.panel.files import Panel
 from aoresearch.panel.stage import make_panel
 
@@ -16,11 +16,14 @@ TINY = {
     "lags": [0, 1],
     "horizons": [1, 2],
     "test_years": {"start": 2019, "end": 2020},
+    "validation_years": {"start": 2017, "end": 2018},
+    "selection_horizons": [1, 2],
     "model": {"max_iter": 20, "learning_rate": 0.2},
     "scenarios": {"unemployment_plus_3pp": {"shift": {"unemployment_pct": 3.0}},
                   "poverty_up": {"shift": {"child_low_income_pct": 2.0}}},
 }
-SCENARIO_COLUMNS = {"region", "region_name", "category", "outcome", "scenario", "year", "horizon", "prediction", "lower", "upper"}
+SCENARIO_COLUMNS = {"region", "region_name", "category", "outcome", "scenario", "year", "horizon", "prediction", "lower", "upper",
+                    "forecast", "model_prediction"}
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +68,9 @@ def test_forecast_headline_and_plot_are_small_views_of_the_summary(panels, confi
     headline = forecast_headline(document)
     skill = document["outcomes"]["oohc_per_1000"]
     assert headline["outcomes"] == {"oohc_per_1000": {"mae_ratio_to_persistence": skill["mae_ratio_to_persistence"]["model"],
-                                                      "coverage": skill["interval"]["coverage_weighted"]}}
+                                                      "coverage": skill["interval"]["coverage_weighted"],
+                                                      "chosen": skill["chosen"]}}
+    assert set(skill["chosen"]) == {"h1", "h2"} and skill["chosen"]["h1"]["forecast"] in CANDIDATES
     assert headline["nominal_coverage"] == skill["interval"]["nominal"] and headline["synthetic"] is True
     plot = accuracy_plot(document)
     assert list(plot.columns) == ["outcome", "model", "fe_linear", "region_trend", "coverage", "nominal"]

@@ -83,6 +83,15 @@ class FactorsConfig:
     scenarios: tuple[Scenario, ...]
     seed: int = 0
     n_jobs: int = 1
+    selection_horizons: tuple[int, ...] = (1, 2, 3)
+    validation_years: tuple[int, int] | None = None
+
+    @property
+    def validation_year_range(self) -> range:
+        """Target years on which the forecast per outcome and horizon is chosen (before the test years)."""
+        if self.validation_years is None:
+            return range(0)
+        return range(self.validation_years[0], self.validation_years[1] + 1)
 
     @property
     def quantiles(self) -> tuple[float, float]:
@@ -111,12 +120,13 @@ def parse_factors_config(section: Mapping[str, Any] | None, seed: int = 0) -> Fa
     lags = tuple(sorted({_int(v, "lags", minimum=0) for v in _need(section, "lags")}))
     if not lags or lags[0] != 0:
         raise ParameterError(f"{_SECTION}.lags: must include 0 (the current value); got {list(lags)}.")
-    test = _need(section, "test_years")
-    if not isinstance(test, Mapping) or "start" not in test or "end" not in test:
-        raise ParameterError(f"{_SECTION}.test_years: expected {{start: YEAR, end: YEAR}}, got {test!r}.")
-    test_years = (_int(test["start"], "test_years.start"), _int(test["end"], "test_years.end"))
-    if test_years[0] > test_years[1]:
-        raise ParameterError(f"{_SECTION}.test_years: start {test_years[0]} is after end {test_years[1]}.")
+    test_years = _years(_need(section, "test_years"), "test_years")
+    validation_years = None if section.get("validation_years") is None else _years(section["validation_years"], "validation_years")
+    if validation_years is not None and validation_years[1] >= test_years[0]:
+        raise ParameterError(
+            f"{_SECTION}.validation_years: must end before the test years start ({test_years[0]}), so the forecast "
+            f"is chosen without seeing them; got end {validation_years[1]}."
+        )
     interval = float(section.get("interval", 0.8))
     if not 0.0 < interval < 1.0:
         raise ParameterError(f"{_SECTION}.interval: nominal coverage must be in (0, 1); got {interval}.")
@@ -138,7 +148,18 @@ def parse_factors_config(section: Mapping[str, Any] | None, seed: int = 0) -> Fa
         scenarios=_scenarios(section.get("scenarios") or {}),
         seed=int(seed),
         n_jobs=_int(section.get("n_jobs", 1), "n_jobs", minimum=1),
+        selection_horizons=tuple(sorted({_int(h, "selection_horizons", minimum=1) for h in section.get("selection_horizons", [horizon])})),
+        validation_years=validation_years,
     )
+
+
+def _years(value: Any, key: str) -> tuple[int, int]:
+    if not isinstance(value, Mapping) or "start" not in value or "end" not in value:
+        raise ParameterError(f"{_SECTION}.{key}: expected {{start: YEAR, end: YEAR}}, got {value!r}.")
+    years = (_int(value["start"], f"{key}.start"), _int(value["end"], f"{key}.end"))
+    if years[0] > years[1]:
+        raise ParameterError(f"{_SECTION}.{key}: start {years[0]} is after end {years[1]}.")
+    return years
 
 
 def _model(value: Mapping[str, Any]) -> ModelConfig:

@@ -7,14 +7,17 @@ from aoresearch.factors.features import OWN_HISTORY, Design, available_columns, 
 from aoresearch.factors.forecast import (
     CVResult, Forecaster, fit_forecaster, region_trend, rolling_origin_cv, summarise_cv, weighted_mae,
 )
-from aoresearch.factors.scenarios import apply_scenario, project
+from aoresearch.factors.scenarios import Choice, apply_scenario, project
+from aoresearch.factors.selection import CANDIDATES, best_shrink, holdout_forecasts, select_forecast, shrink_change
 from aoresearch.factors.stage import (
-    ForecastOutputs, accuracy_plot, associations_stage, forecast_headline, forecast_stage, is_synthetic, scenarios_stage,
+    ForecastOutputs, accuracy_plot, associations_stage, forecast_choices, forecast_headline, forecast_stage, is_synthetic,
+    scenarios_stage,
     select_columns, write_forecast_outputs, write_json, write_table,
 )
 
 __all__ = [
-    "AssociationSpec", "CVResult", "Design", "FactorsConfig", "ForecastOutputs", "Forecaster", "ModelConfig",
+    "AssociationSpec", "CANDIDATES", "CVResult", "Choice", "best_shrink", "forecast_choices", "holdout_forecasts",
+    "select_forecast", "shrink_change", "Design", "FactorsConfig", "ForecastOutputs", "Forecaster", "ModelConfig",
     "OWN_HISTORY", "Scenario", "accuracy_plot", "apply_scenario", "associations_headline", "associations_metrics",
     "associations_stage", "available_columns", "explain", "factor_table", "feature_name", "fit_association",
     "fit_forecaster", "forecast_headline", "forecast_stage", "is_synthetic", "group_shap", "make_design", "parse_factors_config",

@@ -27,7 +27,8 @@ from aoresearch.factors.binning import FeatureBins
 from aoresearch.factors.features import Design, feature_name
 from aoresearch.factors.losses import weighted_loss
 
-__all__ = ["Forecaster", "CVResult", "fit_forecaster", "rolling_origin_cv", "conformal_widen", "summarise_cv", "weighted_mae", "region_trend", "fe_linear"]
+__all__ = ["Forecaster", "CVResult", "fit_forecaster", "rolling_origin_cv", "conformal_widen", "summarise_cv", "weighted_mae", "region_trend", "fe_linear",
+           "FixedEffectsLinear", "point_forecast"]
 
 BASELINES = ("persistence", "region_trend", "fe_linear")
 
@@ -80,6 +81,34 @@ def fit_forecaster(design: Design, rows: np.ndarray, config: FactorsConfig) -> F
     InsufficientDataError
         If fewer than 2 * ``min_samples_leaf`` rows have an observed target.
     """
+    bins, codes, y, w = _training_set(design, rows, config)
+    low, high = config.quantiles
+    # OpenMP threads oversubscribe a shared 2-core machine (a 40x slow-down measured); one is fastest.
+    with threadpool_limits(limits=config.model.threads):
+        models = [_model(config.model, config.seed, w, q).fit(codes, y, sample_weight=w) for q in (None, low, high)]
+    return Forecaster(*models, features=tuple(design.X.columns), bins=bins)
+
+
+def point_forecast(design: Design, train: np.ndarray, test: np.ndarray, config: FactorsConfig) -> np.ndarray:
+    """The point model alone (no quantile models) fitted on ``train`` rows: predicted rates of the
+    ``test`` rows, shape (len(test),). A third of :func:`fit_forecaster`'s cost, for evaluations
+    that need no interval.
+
+    Raises
+    ------
+    InsufficientDataError
+        As :func:`fit_forecaster`.
+    """
+    bins, codes, y, w = _training_set(design, train, config)
+    with threadpool_limits(limits=config.model.threads):
+        model = _model(config.model, config.seed, w).fit(codes, y, sample_weight=w)
+        output = model.predict(bins.transform(design.X.iloc[test].to_numpy(dtype=float)))
+    return design.to_rate(output, test)
+
+
+def _training_set(design: Design, rows: np.ndarray, config: FactorsConfig):
+    """Bins fitted on the observed-target ``rows`` (shared by the models of one training set, which
+    would each bin alike), their codes, targets and child weights."""
     rows = rows[~np.isnan(design.target[rows])]
     if rows.size < 2 * config.model.min_samples_leaf:
         raise InsufficientDataError(
@@ -88,13 +117,8 @@ def fit_forecaster(design: Design, rows: np.ndarray, config: FactorsConfig) -> F
         )
     X = design.X.iloc[rows].to_numpy(dtype=float)
     y, w = design.target[rows], design.meta["weight"].to_numpy(dtype=float)[rows]
-    low, high = config.quantiles
-    bins = FeatureBins.fit(X, w)  # once for the three models, which would each bin X alike
-    codes = bins.transform(X)
-    # OpenMP threads oversubscribe a shared 2-core machine (a 40x slow-down measured); one is fastest.
-    with threadpool_limits(limits=config.model.threads):
-        models = [_model(config.model, config.seed, w, q).fit(codes, y, sample_weight=w) for q in (None, low, high)]
-    return Forecaster(*models, features=tuple(design.X.columns), bins=bins)
+    bins = FeatureBins.fit(X, w)
+    return bins, bins.transform(X), y, w
 
 
 @dataclass(frozen=True)
@@ -194,21 +218,52 @@ def region_trend(history: np.ndarray, horizon: int) -> np.ndarray:
 def fe_linear(design: Design, train: np.ndarray, test: np.ndarray) -> np.ndarray:
     """Linear model with region fixed effects (pyfixest) of the target on the current factors and
     the current outcome; rows it cannot predict (new region, missing factor) keep the last value."""
-    current = [feature_name(f, 0) for f in (*design.factors, design.outcome)]
-    names = {c: f"x{i}" for i, c in enumerate(current)}
-    frame = design.X[current].rename(columns=names).assign(
-        y=design.target, region=design.meta["region"].to_numpy(), w=design.meta["weight"].to_numpy()
-    )
-    fallback = design.current[test]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit = pf.feols(f"y ~ {' + '.join(names.values())} | region", frame.iloc[train], weights="w", vcov="iid")
-            output = np.asarray(fit.predict(newdata=frame.iloc[test]), dtype=float)
-    except Exception:  # noqa: BLE001 - a failed baseline falls back to persistence, never stops the stage
-        return fallback
-    predicted = design.to_rate(output, test)
-    return np.where(np.isnan(predicted), fallback, predicted)
+    return FixedEffectsLinear.fit(design, train).predict(design, test, design.X.iloc[test])
+
+
+@dataclass(frozen=True)
+class FixedEffectsLinear:
+    """:func:`fe_linear`'s model fitted once, to predict any design's rows (e.g. under scenarios).
+
+    ``model`` is the pyfixest fit, or None if the fit failed (every prediction is then the last value).
+    """
+
+    model: object | None
+    columns: tuple[str, ...]
+
+    @classmethod
+    def fit(cls, design: Design, train: np.ndarray) -> "FixedEffectsLinear":
+        columns = tuple(feature_name(f, 0) for f in (*design.factors, design.outcome))
+        frame = _fe_frame(design.X.iloc[train], columns).assign(
+            y=design.target[train], region=design.meta["region"].to_numpy()[train], w=design.meta["weight"].to_numpy()[train]
+        )
+        terms = " + ".join(f"x{i}" for i in range(len(columns)))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return cls(pf.feols(f"y ~ {terms} | region", frame, weights="w", vcov="iid"), columns)
+        except Exception:  # noqa: BLE001 - a failed baseline falls back to persistence, never stops the stage
+            return cls(None, columns)
+
+    def predict(self, design: Design, rows: np.ndarray, X: pd.DataFrame) -> np.ndarray:
+        """Rates of ``rows`` of ``design`` from features ``X`` (len(rows) rows), shape (len(rows),);
+        the last value where the model cannot predict (region without a fixed effect, missing factor)."""
+        fallback = design.current[rows]
+        if self.model is None:
+            return fallback
+        new = _fe_frame(X, self.columns).assign(region=design.meta["region"].to_numpy()[rows])
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                output = np.asarray(self.model.predict(newdata=new), dtype=float)
+        except Exception:  # noqa: BLE001 - as in fit
+            return fallback
+        predicted = design.to_rate(output, rows)
+        return np.where(np.isnan(predicted), fallback, predicted)
+
+
+def _fe_frame(X: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    return X[list(columns)].set_axis([f"x{i}" for i in range(len(columns))], axis=1).reset_index(drop=True)
 
 
 def weighted_mae(observed: np.ndarray, predicted: np.ndarray, weight: np.ndarray) -> float:

@@ -8,8 +8,10 @@ file that ``dvc metrics show`` lists:
   ``metrics/associations.json`` (counts per specification: :func:`associations_headline`).
 - forecast: ``data/factors/forecast/summary.json`` (settings, factors used and skipped, per
   outcome rows, test years, MAE of model and baselines, ratios to persistence, interval
-  coverage and factor summary), ``metrics/forecast.json`` (:func:`forecast_headline`) and the
-  plot file ``plots/forecast/accuracy.csv`` (:func:`accuracy_plot`).
+  coverage, factor summary and the forecast chosen per horizon), ``metrics/forecast.json``
+  (:func:`forecast_headline`), the plot file ``plots/forecast/accuracy.csv`` (:func:`accuracy_plot`)
+  and ``data/factors/forecast_selection.csv`` (every candidate's validation and test MAE per
+  outcome and horizon, the chosen one flagged: :func:`choose_forecasts`).
 - scenarios: ``data/factors/scenarios.json`` (scenario settings, child-weighted national mean
   and every pilot's projection per outcome, scenario and horizon); no metrics file, as no
   projection is a headline of the pipeline.
@@ -30,13 +32,14 @@ from joblib import Parallel, delayed
 from aoresearch.atomic import atomic_write, atomic_write_parquet, atomic_write_text
 from aoresearch.catalogue import Catalogue
 from aoresearch.config import Pilot
-from aoresearch.errors import InsufficientDataError
+from aoresearch.errors import InsufficientDataError, ParameterError
 from aoresearch.factors.associations import associations_headline, associations_metrics, run_associations
 from aoresearch.config.factors import FactorsConfig
 from aoresearch.factors.explain import factor_table, group_shap, pilot_attributions, shap_on_folds
 from aoresearch.factors.features import OWN_HISTORY, Design, available_columns, feature_name, make_design
 from aoresearch.factors.forecast import Forecaster, fit_forecaster, rolling_origin_cv, summarise_cv
-from aoresearch.factors.scenarios import project, scenario_coverage
+from aoresearch.factors.scenarios import MODEL_CHOICE, Choice, project, scenario_coverage
+from aoresearch.factors.selection import HOLDOUT_COLUMNS, holdout_forecasts, select_forecast, year_blocks
 from aoresearch.panel.files import Panel
 from aoresearch.progress import track
 
@@ -47,6 +50,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 TARGET_RATIO = 0.97
+# Test years per model fit when scoring the chosen forecast at horizons other than factors.horizon
+# (whose yearly rolling-origin evaluation is reused): 3 keeps the stage within ~1.5x of its cost without selection.
+TEST_REFIT_YEARS = 3
 
 
 def factor_roles(catalogue: Catalogue) -> dict[str, str]:
@@ -84,6 +90,7 @@ class ForecastOutputs:
     models: dict[str, Forecaster]
     summary: dict
     plots: dict[str, tuple[pd.DataFrame, pd.DataFrame]]
+    selection: pd.DataFrame
 
 
 def is_synthetic(panels: Mapping[str, Panel]) -> bool:
@@ -120,7 +127,7 @@ def forecast_stage(
     fitted = Parallel(n_jobs=min(config.n_jobs, max(len(outcomes), 1)), return_as="generator")(
         delayed(_model_outcome)(panels, outcome, factors, config, roles, pilots) for outcome in outcomes
     )
-    cv_frames, shap_frames, tables, attributions, models, per_outcome, plots = [], [], [], [], {}, {}, {}
+    cv_frames, shap_frames, tables, attributions, models, per_outcome, plots, selections = [], [], [], [], {}, {}, {}, []
     additivity = 0.0
     for outcome, result in track(zip(outcomes, fitted), "forecast", "outcome", log, total=len(outcomes),
                                  describe=lambda pair: pair[0]):
@@ -136,6 +143,7 @@ def forecast_stage(
         per_outcome[outcome] = result["summary"]
         cv_frames.append(result["cv"])
         tables.append(result["table"])
+        selections.append(result["selection"])
     if not per_outcome:
         raise InsufficientDataError(f"forecast: no outcome of {list(config.outcomes)} could be modelled: {skipped_outcomes}.")
     summary = {
@@ -143,6 +151,7 @@ def forecast_stage(
         "min_children": config.min_children, "weights": "children_0_17", "trained_on": "municipality",
         "factors_used": list(factors), "factors_skipped": skipped_factors, "outcomes_skipped": skipped_outcomes,
         "shap_additivity_max_abs_error": additivity, "outcomes": per_outcome,
+        "validation_years": list(config.validation_years or []), "selection_horizons": list(config.selection_horizons),
     }
     cv_all = pd.concat(cv_frames, ignore_index=True).sort_values(["outcome", "fold", "region"]).reset_index(drop=True)
     factor_all = pd.concat(tables, ignore_index=True).assign(synthetic=synthetic)
@@ -150,17 +159,19 @@ def forecast_stage(
     return ForecastOutputs(
         cv_all.assign(synthetic=synthetic), pd.concat(shap_frames, ignore_index=True).assign(synthetic=synthetic),
         factor_all, pilots_all.assign(synthetic=synthetic) if len(pilots_all) else pilots_all, models, summary, plots,
+        pd.concat(selections, ignore_index=True).assign(synthetic=synthetic),
     )
 
 
 def forecast_headline(summary: dict) -> dict:
     """``metrics/forecast.json`` from the forecast summary: ``synthetic``, ``horizon``,
     ``nominal_coverage`` and per outcome ``mae_ratio_to_persistence`` (the model's child-weighted
-    held-out MAE over persistence's; below 1 the model is better) and ``coverage`` (child-weighted
-    share of observed values inside the interval)."""
+    held-out MAE over persistence's; below 1 the model is better), ``coverage`` (child-weighted
+    share of observed values inside the interval) and ``chosen``: per horizon ``h<h>`` the forecast
+    chosen on the validation years and its test-year MAE ratio to persistence."""
     outcomes = {
         outcome: {"mae_ratio_to_persistence": s["mae_ratio_to_persistence"]["model"],
-                  "coverage": s["interval"]["coverage_weighted"]}
+                  "coverage": s["interval"]["coverage_weighted"], "chosen": s.get("chosen", {})}
         for outcome, s in sorted(summary["outcomes"].items())
     }
     nominal = next((s["interval"]["nominal"] for s in summary["outcomes"].values()), None)
@@ -196,12 +207,52 @@ def _model_outcome(panels, outcome: str, factors, config: FactorsConfig, roles, 
     model = fit_forecaster(design, np.arange(len(design.target)), config)
     summary = summarise_cv(cv, config.interval, TARGET_RATIO)
     summary["factors"] = _factor_summary(table)
+    selection = choose_forecasts(municipality, outcome, factors, config, design, cv)
+    summary["chosen"] = chosen_summary(selection)
     return {
         "additivity": _additivity_error(wide, list(design.X.columns)), "plot": (grouped, current),
         "shap": _shap_long(wide, grouped, current, outcome), "model": model,
         "attributions": _pilot_frames(model, panels, outcome, factors, config, pilots), "summary": summary,
-        "cv": cv.predictions, "table": table,
+        "cv": cv.predictions, "table": table, "selection": selection,
     }
+
+
+def choose_forecasts(municipality: pd.DataFrame, outcome: str, factors, config: FactorsConfig, design: Design, cv) -> pd.DataFrame:
+    """:func:`~aoresearch.factors.selection.select_forecast` at each of ``config.selection_horizons``
+    (empty without ``config.validation_years``); a horizon without validation forecasts is skipped
+    with a warning.
+
+    To keep the stage's cost near that of the evaluation alone, the validation years are forecast
+    by one fit per horizon (trained up to the first validation year minus h); at the evaluated
+    horizon the test-year forecasts of ``cv`` (the rolling-origin evaluation of ``design``) are
+    reused, at other horizons point models are refitted every :data:`TEST_REFIT_YEARS` test years.
+    """
+    if config.validation_years is None:
+        return pd.DataFrame()
+    validation = [tuple(config.validation_year_range)]
+    tables = []
+    for horizon in config.selection_horizons:
+        if horizon == design.horizon:
+            reused = cv.predictions.rename(columns={"prediction": "model"})[list(HOLDOUT_COLUMNS)]
+            frames = pd.concat([holdout_forecasts(design, config, validation), reused], ignore_index=True)
+        else:
+            other = _design(municipality, outcome, factors, config, horizon, config.min_children)
+            frames = holdout_forecasts(other, config, [*validation, *year_blocks(config.test_year_range, TEST_REFIT_YEARS)])
+        try:
+            tables.append(select_forecast(frames, config.validation_year_range, config.test_year_range, outcome, horizon))
+        except InsufficientDataError as exc:
+            log.warning("forecast: %s", exc)
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+
+
+def chosen_summary(selection: pd.DataFrame) -> dict:
+    """Per horizon ``h<h>``: the chosen ``forecast``, its test-year ``ratio_to_persistence`` and the
+    combination's ``shrink``."""
+    if selection.empty:
+        return {}
+    rows = selection[selection["chosen"]]
+    return {f"h{r.horizon}": {"forecast": r.candidate, "ratio_to_persistence": float(r.ratio_to_persistence),
+                              "shrink": float(r.shrink)} for r in rows.itertuples()}
 
 
 def _additivity_error(wide: pd.DataFrame, features: list[str]) -> float:
@@ -235,12 +286,34 @@ def _pilot_frames(model: Forecaster, panels, outcome, factors, config: FactorsCo
     return frames
 
 
+def forecast_choices(selection: pd.DataFrame) -> dict[str, dict[int, Choice]]:
+    """Outcome -> horizon -> :class:`~aoresearch.factors.scenarios.Choice` from the forecast stage's
+    selection table (``data/factors/forecast_selection.csv``).
+
+    Raises
+    ------
+    ParameterError
+        If the table lacks a column of :func:`~aoresearch.factors.selection.select_forecast`'s.
+    """
+    needed = ["outcome", "horizon", "candidate", "chosen", "shrink"]
+    missing = [c for c in needed if c not in selection.columns]
+    if missing and len(selection.columns):
+        raise ParameterError(f"forecast selection table lacks columns {missing}; rerun the forecast stage (dvc repro forecast).")
+    chosen = selection[selection["chosen"].astype(bool)] if len(selection.columns) else selection
+    out: dict[str, dict[int, Choice]] = {}
+    for r in chosen.itertuples():
+        out.setdefault(r.outcome, {})[int(r.horizon)] = Choice(r.candidate, float(r.shrink))
+    return out
+
+
 def scenarios_stage(
     panels: Mapping[str, Panel], config: FactorsConfig, catalogue: Catalogue, pilots: tuple[Pilot, ...],
+    choices: Mapping[str, Mapping[int, Choice]] | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """Direct h-year models (h in ``config.horizons``) trained on municipalities; every region of
-    every panel in ``panels`` projected from its latest year under each scenario; outcomes in
-    ``config.n_jobs`` processes (joblib), as in :func:`forecast_stage`.
+    every panel in ``panels`` projected from its latest year under each scenario with the forecast
+    ``choices[outcome][h]`` (:func:`forecast_choices`; the model where none was chosen, with a
+    warning); outcomes in ``config.n_jobs`` processes (joblib), as in :func:`forecast_stage`.
 
     Returns the projection table and its summary (``data/factors/scenarios.json``)."""
     panels, synthetic = _frames(panels), is_synthetic(panels)
@@ -253,8 +326,15 @@ def scenarios_stage(
              len(config.scenarios), config.n_jobs)
     # One process per outcome, as in the forecast stage; gathered in the outcomes' order, and the
     # table is sorted below, so the outputs do not depend on n_jobs.
+    given = choices or {}
+    for outcome in outcomes:
+        unchosen = [h for h in config.horizons if h not in given.get(outcome, {})]
+        if unchosen:
+            log.warning("scenarios: no forecast chosen for '%s' at horizons %s (factors.selection_horizons, "
+                        "factors.validation_years); projecting with the gradient-boosted model.", outcome, unchosen)
+    choices = {o: {h: given.get(o, {}).get(h, MODEL_CHOICE) for h in config.horizons} for o in outcomes}
     projected = Parallel(n_jobs=min(config.n_jobs, max(len(outcomes), 1)), return_as="generator")(
-        delayed(_project_outcome)(panels, outcome, factors, config) for outcome in outcomes
+        delayed(_project_outcome)(panels, outcome, factors, config, choices[outcome]) for outcome in outcomes
     )
     frames = [frame for _, result in track(zip(outcomes, projected), "scenarios", "outcome", log, total=len(outcomes),
                                            describe=lambda pair: pair[0]) for frame in result]
@@ -265,22 +345,24 @@ def scenarios_stage(
         "scenarios": {s.name: {"shift": dict(s.shift), "hold": list(s.hold)} for s in config.scenarios},
         "scenario_factors_without_data": uncovered, "factors_used": list(factors), "factors_skipped": skipped_factors,
         "outcomes_skipped": skipped_outcomes, "national": _national(table), "pilots": _pilots(table, pilots),
+        "forecasts": {o: {f"h{h}": vars(c) for h, c in sorted(by_h.items())} for o, by_h in sorted(choices.items())},
+        "interval": "the gradient-boosted model's quantile interval, re-centred on the chosen forecast's projection",
     }
     return table, summary
 
 
-def _project_outcome(panels, outcome: str, factors, config: FactorsConfig) -> list[pd.DataFrame]:
+def _project_outcome(panels, outcome: str, factors, config: FactorsConfig, choices: Mapping[int, Choice]) -> list[pd.DataFrame]:
     """The scenarios stage's projections of one outcome: its horizons' models (trained on
-    municipalities) applied to every panel with data on the outcome."""
+    municipalities) and chosen forecasts applied to every panel with data on the outcome."""
     municipality = panels["municipality"]
-    models = {h: fit_forecaster(d, np.arange(len(d.target)), config) for h, d in
-              ((h, _design(municipality, outcome, factors, config, h, config.min_children)) for h in config.horizons)}
+    fitted = {h: _design(municipality, outcome, factors, config, h, config.min_children) for h in config.horizons}
+    models = {h: fit_forecaster(d, np.arange(len(d.target)), config) for h, d in fitted.items()}
     frames = []
     for panel in panels.values():
         if outcome not in panel or panel[outcome].notna().sum() == 0:
             continue
         designs = {h: _design(panel, outcome, factors, config, h, 0.0) for h in config.horizons}
-        frames.append(project(models, designs, config.scenarios, config.lags))
+        frames.append(project(models, designs, config.scenarios, config.lags, dict(choices), fitted))
     return frames
 
 
@@ -338,9 +420,11 @@ def _clean(value):
 
 def write_forecast_outputs(
     outputs: ForecastOutputs, out: str | Path, figures: str | Path, metrics: str | Path, plots_dir: str | Path, synthetic: bool,
+    selection: str | Path,
 ) -> None:
     """Tables, ``summary.json`` and fitted models (joblib) under ``out``, PNG figures, the
-    headline metrics file and ``<plots_dir>/accuracy.csv`` of the forecast stage."""
+    headline metrics file, ``<plots_dir>/accuracy.csv`` and the ``selection`` table (CSV, one row
+    per outcome, horizon and candidate: :func:`~aoresearch.factors.selection.select_forecast`)."""
     from aoresearch.factors import plots
     from aoresearch.factors.persist import save_model
 
@@ -365,3 +449,4 @@ def write_forecast_outputs(
     write_json(outputs.summary, out / "summary.json")
     write_json(forecast_headline(outputs.summary), metrics)
     write_table_csv(accuracy_plot(outputs.summary), Path(plots_dir) / "accuracy.csv")
+    write_table_csv(outputs.selection, selection)

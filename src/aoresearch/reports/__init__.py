@@ -44,6 +44,7 @@ from aoresearch.reports.situation import (
     load_situation,
     provenance_html,
     region_label,
+    projection_note,
     scenario_inputs,
     summary_html,
 )
@@ -111,5 +112,6 @@ __all__ = [
     "latest_table_html",
     "provenance_html",
     "footnotes_html",
+    "projection_note",
     "scenario_inputs",
 ]

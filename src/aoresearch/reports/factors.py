@@ -119,6 +119,21 @@ def accuracy_html(accuracy: Accuracy | None, subject: str, horizon: str, lang: s
     return f'<p class="{css}">{html.escape(text)}</p>'
 
 
+def chosen_forecasts_html(results: FactorResults, outcome: str, lang: str) -> str:
+    """One paragraph: the forecast chosen at each horizon for ``outcome`` and its test-year MAE as a
+    percentage of persistence's (the forecast stage's ``chosen``); empty if none was chosen."""
+    chosen = ((results.forecast_summary.get("outcomes") or {}).get(outcome) or {}).get("chosen") or {}
+    parts = []
+    for key, choice in sorted(chosen.items(), key=lambda item: int(item[0][1:])):
+        name = (t("forecast_combination", lang, pct=format_number(100 * choice["shrink"], lang, 0))
+                if choice["forecast"] == "combination" else t(f"forecast_{choice['forecast']}", lang))
+        pct = format_number(100 * choice["ratio_to_persistence"], lang, 1)
+        parts.append(t("chosen_horizon", lang, h=int(key[1:]), name=name, pct=pct))
+    if not parts:
+        return ""
+    return f'<p class="ao-note">{html.escape(t("chosen_forecasts", lang, choices="; ".join(parts)))}</p>'
+
+
 def accuracy_table_html(results: FactorResults, outcomes: Sequence[str], catalogue: Catalogue, lang: str) -> str:
     """Forecast error of the model and each baseline as percent of persistence's, one row per outcome."""
     found = [a for a in (forecast_accuracy(results, o) for o in outcomes) if a is not None]

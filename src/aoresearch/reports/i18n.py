@@ -195,6 +195,32 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "Projected values of the outcomes under each scenario (dashed), after the observed series (solid).",
         "fi": "Tulosmuuttujien ennustetut arvot skenaarioittain (katkoviiva) havaittujen arvojen (yhtenäinen) jälkeen.",
     },
+    "projection_forecast": {
+        "en": "Projected with the forecast that had the smallest error on validation years before the test "
+              "years: {choices}. Where it is not the gradient-boosted model, the model did not beat it there; "
+              "persistence and the region trend do not read the risk factors, so under them every scenario "
+              "equals the baseline.",
+        "fi": "Ennusteena on käytetty menetelmää, jonka virhe oli pienin testivuosia edeltävinä "
+              "validointivuosina: {choices}. Jos se ei ole gradienttitehostettu malli, malli ei ollut sitä "
+              "parempi; viimeisen arvon ja alueen trendin ennusteet eivät käytä riskitekijöitä, joten niillä "
+              "jokainen skenaario on sama kuin perusura.",
+    },
+    "chosen_forecasts": {
+        "en": "Forecast chosen per horizon on validation years before the test years, with its test-year error "
+              "as a percentage of persistence's: {choices}. The SHAP values describe the gradient-boosted model, "
+              "whether or not it was chosen.",
+        "fi": "Ennustemenetelmä valittiin kullekin ennustejänteelle testivuosia edeltävinä validointivuosina; "
+              "suluissa sen testivuosien virhe prosentteina viimeisen arvon ennusteen virheestä: {choices}. "
+              "SHAP-arvot kuvaavat gradienttitehostettua mallia riippumatta siitä, valittiinko se.",
+    },
+    "chosen_horizon": {"en": "{h} year(s) ahead {name} ({pct} %)", "fi": "{h} vuotta eteenpäin {name} ({pct} %)"},
+    "projection_horizon": {"en": "{h} year(s) ahead {name}", "fi": "{h} vuotta eteenpäin {name}"},
+    "forecast_persistence": {"en": "persistence (last value)", "fi": "viimeinen arvo"},
+    "forecast_region_trend": {"en": "region trend", "fi": "alueen trendi"},
+    "forecast_fe_linear": {"en": "fixed-effects linear model", "fi": "kiinteiden vaikutusten lineaarinen malli"},
+    "forecast_model": {"en": "gradient-boosted model", "fi": "gradienttitehostettu malli"},
+    "forecast_combination": {"en": "last value plus {pct} % of the model's predicted change",
+                             "fi": "viimeinen arvo ja {pct} % mallin ennustamasta muutoksesta"},
     # about the data
     "about_source": {"en": "Source", "fi": "Lähde"},
     "about_synthetic": {"en": "Synthetic or real", "fi": "Synteettinen vai todellinen"},

@@ -34,6 +34,7 @@ __all__ = [
     "provenance_html",
     "footnotes_html",
     "scenario_inputs",
+    "projection_note",
 ]
 
 HEADLINE_RATE = "oohc_per_1000"
@@ -336,3 +337,31 @@ def scenario_inputs(situation: Situation, scenarios: pd.DataFrame, rate: Rate, l
 
 def _retrieved(provenance: dict[str, Any], synthetic: bool, lang: str) -> str:
     return retrieval_date(provenance) or t("value_generated" if synthetic else "value_not_recorded", lang)
+
+
+def projection_note(scenarios: pd.DataFrame, rate: str, lang: str) -> str:
+    """One sentence naming the forecast projected at each horizon for ``rate`` (the scenarios
+    stage's ``forecast`` column, chosen on validation years; several names joined by " / " where
+    the rows differ, e.g. a county projected by persistence where the fixed-effects model has no
+    effect for it); empty if the table has none. Pass the shown regions' rows.
+
+    Parameters
+    ----------
+    scenarios : DataFrame
+        :func:`~aoresearch.reports.data.read_scenarios`' table, with ``horizon``, ``forecast`` and,
+        for the combination, ``shrink`` columns.
+    """
+    if "forecast" not in scenarios.columns:
+        return ""
+    rows = scenarios[scenarios["rate"] == rate].drop_duplicates(["horizon", "forecast"]).sort_values(["horizon", "forecast"])
+    choices = "; ".join(
+        t("projection_horizon", lang, h=int(h), name=" / ".join(_forecast_name(r, lang) for r in group.itertuples()))
+        for h, group in rows.groupby("horizon", sort=True)
+    )
+    return t("projection_forecast", lang, choices=choices) if choices else ""
+
+
+def _forecast_name(row, lang: str) -> str:
+    if row.forecast == "combination":
+        return t("forecast_combination", lang, pct=format_number(100 * float(getattr(row, "shrink", float("nan"))), lang, 0))
+    return t(f"forecast_{row.forecast}", lang)
