@@ -40,9 +40,10 @@ pull: env
 
 # The suite runs on every core (pytest-xdist); a test file stays on one worker, so its module and
 # session fixtures are built once there. `make test PYTEST_WORKERS=0` runs it in one process.
+# The run ends with its 25 slowest tests and fixtures, so every CI log says where the time went.
 PYTEST_WORKERS ?= auto
 test: env
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25 $(PYTEST_ARGS)
 
 # Save the Great Expectations suites, validation definitions and checkpoints into gx/ (commit them);
 # hand edits of gx/expectations/*.json are kept, `make suites RESET=1` drops them (gx/README.md).

@@ -68,32 +68,77 @@ def world_rows(scenario: str, seed: int) -> list[dict]:
     return iq._pooled(s, panels, raw.ground_truth, headline, config, seed, world, False, problems, stats)
 
 
+def scale_check(rows: pd.DataFrame) -> list[dict]:
+    """Is the pooled interval's scale right, and its degrees of freedom? Per scenario and group:
+
+    * ``se2_over_error2``: mean ``se_log**2`` over mean squared error of the log effect. A
+      calibrated scale gives 1; above 1 the intervals are too wide on average.
+    * ``cv2_se2`` against ``mean_2_over_dof``: the squared coefficient of variation of
+      ``se_log**2`` across worlds, and what a scale with ``dof`` degrees of freedom has
+      (``var(chi2_dof / dof) = 2 / dof``). Below it, the scale varies less than ``t(dof)``
+      assumes and the intervals over-cover; above it, the worlds' scales differ beyond the
+      estimation noise (worlds are not alike) or ``dof`` is too high.
+    """
+    out = []
+    for (scenario, group), g in rows.groupby(["scenario", "group"], sort=True):
+        g = g[g["se_log"].notna() & g["error_x100"].notna()]
+        se2, error2 = g["se_log"] ** 2, (g["error_x100"] / 100) ** 2
+        out.append({"scenario": scenario, "group": group, "n": len(g),
+                    "se2_over_error2": float(se2.mean() / error2.mean()),
+                    "cv2_se2": float(se2.var() / se2.mean() ** 2), "mean_2_over_dof": float((2 / g["dof"]).mean()),
+                    "sd_error_over_se": float((g["error_x100"] / 100 / g["se_log"]).std())})
+    return out
+
+
+def read_rows(path: Path) -> pd.DataFrame:
+    """Rows written by ``--rows`` (the scenario "null" must not be read as a missing value)."""
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--datasets", type=int, default=150, help="worlds per scenario")
     parser.add_argument("--seed", type=int, default=1_500_001, help="first null seed; effect worlds start at seed + 100000")
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=OUT, help="result JSON (default benchmarks/results/pooled_coverage.json)")
+    parser.add_argument("--rows", type=Path, default=None, help="also write every pooled row (one per world and group) to this CSV")
+    parser.add_argument("--from-rows", type=Path, default=None,
+                        help="summarise the rows a previous run wrote with --rows (same --datasets and --seed) instead of computing them")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     tasks = [("null", args.seed + i) for i in range(args.datasets)]
     tasks += [("effect", args.seed + EFFECT_SEED_OFFSET + i) for i in range(args.datasets)]
-    task = world_rows if __name__ != "__main__" else __import__(Path(__file__).stem).world_rows  # by reference in workers
-    results = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(delayed(task)(*t) for t in tasks)
-    rows = pd.DataFrame([r for world in iq._progress(results, len(tasks)) for r in world])
+    if args.from_rows:
+        rows = read_rows(args.from_rows)
+        expected = {(name, seed) for name, seed in tasks}
+        found = set(zip(rows["scenario"], rows["seed"]))
+        if found != expected:
+            parser.error(f"--from-rows {args.from_rows}: its worlds are not those of --datasets {args.datasets} --seed {args.seed} "
+                         f"({len(found)} found, {len(expected)} expected, {len(found ^ expected)} differ)")
+    else:
+        task = world_rows if __name__ != "__main__" else __import__(Path(__file__).stem).world_rows  # by reference in workers
+        results = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(delayed(task)(*t) for t in tasks)
+        rows = pd.DataFrame([r for world in iq._progress(results, len(tasks)) for r in world])
     config = iq._setup((iq.HEADLINE,)).config
     summary = iq.summarise_pooled(rows, config.alpha)
     result = {"benchmark": "pooled effect of the four 2020 pilots: coverage, null rejection and power at the MDE",
-              "command": f".venv/bin/python benchmarks/pooled_coverage.py --datasets {args.datasets} --seed {args.seed}",
+              "command": f".venv/bin/python benchmarks/pooled_coverage.py --datasets {args.datasets} --seed {args.seed}"
+                         + (f" --out {args.out}" if args.out.resolve() != OUT.resolve() else ""),
               "datasets_per_scenario": args.datasets,
               "seeds": {"null": args.seed, "effect": args.seed + EFFECT_SEED_OFFSET},
               "criteria": {"coverage": list(iq.COVERAGE_RANGE), "null_rejection_max": iq.NULL_REJECTION_MAX,
                            "power_at_mde": list(iq.POWER_RANGE)},
-              "seconds": round(time.perf_counter() - start, 1), "pooled": iq._records(summary)}
-    OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+              "seconds": None if args.from_rows else round(time.perf_counter() - start, 1),
+              "summarised_from_rows": str(args.from_rows) if args.from_rows else None, "pooled": iq._records(summary),
+              "scale_check": scale_check(rows), "scale_check_rule": scale_check.__doc__}
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if args.rows:
+        rows.to_csv(args.rows, index=False)
     columns = ["scenario", "group", "n", "coverage", "coverage_mcse", "rejection_rate", "bias_x100", "mcse_x100", "mean_dof",
                "power_at_mde"]
     print(summary[[c for c in columns if c in summary]].round(3).to_string(index=False))
-    print(result["seconds"], "s")
+    print(pd.DataFrame(result["scale_check"]).round(3).to_string(index=False))
+    print(f"{result['seconds']} s" if result["seconds"] is not None else f"summarised from {args.from_rows}")
     return 0
 
 
