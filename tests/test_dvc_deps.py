@@ -216,3 +216,24 @@ def test_code_read_finds_imports(repo_root):
     assert {"pipelines/_entry.py", "src/aoresearch/factors/forecast.py", "src/aoresearch/validation/gate.py",
             "src/aoresearch/panel/files.py", "src/aoresearch/atomic.py", "src/aoresearch/catalogue.py"} <= files
     assert "src/aoresearch/impact/evaluate.py" not in files
+
+
+def test_locked_source_folders_hold_only_tracked_files(repo_root):
+    """A source folder in dvc.lock is hashed over its git-tracked files only: Python's
+    ``__pycache__`` (written on import, with the sources' mtimes) must be ignored by
+    ``.dvcignore``, or every clone sees every stage's code as changed."""
+    import subprocess
+
+    import yaml
+
+    lock = yaml.safe_load((repo_root / "dvc.lock").read_text(encoding="utf-8"))
+    folders = {dep["path"]: dep["nfiles"] for stage in lock["stages"].values() for dep in stage.get("deps", [])
+               if dep.get("md5", "").endswith(".dir") and dep["path"].startswith("src/")}
+    assert folders, "dvc.lock has no source folder dependency"
+    for folder, nfiles in sorted(folders.items()):
+        tracked = subprocess.run(["git", "ls-files", "--", folder], cwd=repo_root, check=True, capture_output=True,
+                                 text=True).stdout.split()
+        assert nfiles == len(tracked), f"dvc.lock hashes {nfiles} files in {folder}, git tracks {len(tracked)}"
+    ignore = Repo(str(repo_root)).dvcignore
+    pyc = str(repo_root / "src/aoresearch/config/__pycache__/core.cpython-311.pyc")
+    assert ignore.is_ignored_file(pyc), ".dvcignore must ignore __pycache__ and *.pyc"
