@@ -184,3 +184,21 @@ def test_risk_factor_report_names_the_chosen_forecast_and_its_skill():
     text = chosen_forecasts_html(results, "oohc", "en")
     assert text.index("1 year(s) ahead last value plus 30 %") < text.index("3 year(s) ahead gradient-boosted model (96.1 %)")
     assert chosen_forecasts_html(results, "other", "en") == ""
+
+
+def test_risk_factor_report_cautions_where_the_chosen_forecast_lost_to_persistence():
+    from pathlib import Path
+
+    from aoresearch.reports.factors import FactorResults, chosen_forecasts_html
+
+    chosen = {"h1": {"forecast": "combination", "ratio_to_persistence": 1.0045, "shrink": 0.9},
+              "h2": {"forecast": "model", "ratio_to_persistence": 0.99, "shrink": 1.0},
+              "h3": {"forecast": "model", "ratio_to_persistence": 1.03, "shrink": 1.0}}
+    results = FactorResults({}, Path("."), forecast_summary={"outcomes": {"oohc": {"chosen": chosen}}})
+    text = chosen_forecasts_html(results, "oohc", "en")
+    assert 'class="ao-caution"' in text
+    assert "missed by more than persistence 1, 3 year(s) ahead" in text
+    assert "vuotta eteenpäin" in chosen_forecasts_html(results, "oohc", "fi")
+    better = {k: {**v, "ratio_to_persistence": 0.98} for k, v in chosen.items()}
+    calm = chosen_forecasts_html(FactorResults({}, Path("."), forecast_summary={"outcomes": {"oohc": {"chosen": better}}}), "oohc", "en")
+    assert 'class="ao-note"' in calm and "missed" not in calm

@@ -121,17 +121,28 @@ def accuracy_html(accuracy: Accuracy | None, subject: str, horizon: str, lang: s
 
 def chosen_forecasts_html(results: FactorResults, outcome: str, lang: str) -> str:
     """One paragraph: the forecast chosen at each horizon for ``outcome`` and its test-year MAE as a
-    percentage of persistence's (the forecast stage's ``chosen``); empty if none was chosen."""
+    percentage of persistence's (the forecast stage's ``chosen``); empty if none was chosen.
+
+    Where the chosen forecast missed by more than persistence on the test years (ratio above 1),
+    the paragraph is a caution and says at which horizons: the choice was made on earlier
+    validation years, and there the projection is no better than carrying the last value forward
+    (issue 16: a target that cannot be met is said in the report).
+    """
     chosen = ((results.forecast_summary.get("outcomes") or {}).get(outcome) or {}).get("chosen") or {}
-    parts = []
+    parts, worse = [], []
     for key, choice in sorted(chosen.items(), key=lambda item: int(item[0][1:])):
         name = (t("forecast_combination", lang, pct=format_number(100 * choice["shrink"], lang, 0))
                 if choice["forecast"] == "combination" else t(f"forecast_{choice['forecast']}", lang))
         pct = format_number(100 * choice["ratio_to_persistence"], lang, 1)
         parts.append(t("chosen_horizon", lang, h=int(key[1:]), name=name, pct=pct))
+        if choice["ratio_to_persistence"] > 1:
+            worse.append(str(int(key[1:])))
     if not parts:
         return ""
-    return f'<p class="ao-note">{html.escape(t("chosen_forecasts", lang, choices="; ".join(parts)))}</p>'
+    text = t("chosen_forecasts", lang, choices="; ".join(parts))
+    if worse:
+        text += " " + t("chosen_worse_than_persistence", lang, horizons=", ".join(worse))
+    return f'<p class="{"ao-caution" if worse else "ao-note"}">{html.escape(text)}</p>'
 
 
 def accuracy_table_html(results: FactorResults, outcomes: Sequence[str], catalogue: Catalogue, lang: str) -> str:

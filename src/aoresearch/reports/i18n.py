@@ -213,6 +213,13 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
               "suluissa sen testivuosien virhe prosentteina viimeisen arvon ennusteen virheestä: {choices}. "
               "SHAP-arvot kuvaavat gradienttitehostettua mallia riippumatta siitä, valittiinko se.",
     },
+    "chosen_worse_than_persistence": {
+        "en": "On the test years the chosen forecast missed by more than persistence {horizons} year(s) ahead: "
+              "there it was chosen on earlier validation years but did not beat carrying the last value forward.",
+        "fi": "Testivuosina valitun ennusteen virhe oli suurempi kuin viimeisen arvon ennusteen, kun ennustettiin "
+              "{horizons} vuotta eteenpäin: menetelmä valittiin aiempina validointivuosina, mutta se ei ollut "
+              "viimeistä arvoa parempi.",
+    },
     "chosen_horizon": {"en": "{h} year(s) ahead {name} ({pct} %)", "fi": "{h} vuotta eteenpäin {name} ({pct} %)"},
     "projection_horizon": {"en": "{h} year(s) ahead {name}", "fi": "{h} vuotta eteenpäin {name}"},
     "forecast_persistence": {"en": "persistence (last value)", "fi": "viimeinen arvo"},

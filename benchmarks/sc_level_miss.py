@@ -1,0 +1,119 @@
+"""Does the synthetic control miss the pilots' level, and would an intercept remove its bias? (issue 12)
+
+``benchmarks/impact_quality.py`` finds the synthetic control's average effect on
+``oohc_per_1000`` a little too high in rate units (estimate minus truth +0.2 to +0.45 per
+1,000 in the null and effect worlds, 1.4-2.2 Monte Carlo standard errors each), while the DiD,
+which has region fixed effects, is unbiased. This benchmark looks at where that comes from,
+in demo worlds without any effect (so every post-adoption gap is an error), for each of the
+four 2020 pilots on ``oohc_per_1000``, with the pipeline's own fit
+(:func:`aoresearch.impact._pilot_sc.fit_pilot_sc`: size class, nearest-path donors, penalised
+weights over the ``impact.pre_years`` years before adoption):
+
+* ``pre_gap``: the mean in-sample gap (pilot minus synthetic) over the fit window. A convex
+  combination of donors cannot reach a pilot above its donors, and the penalty pulls the
+  weights toward the nearest donors, so a positive mean here is a level the fit misses.
+* ``post_gap``: the mean gap over the post-adoption years, the pipeline's average effect.
+* ``post_minus_pre``: the post gap less the fit window's mean gap, i.e. the synthetic control
+  with an intercept (the demeaned synthetic control of Ferman & Pinto 2021, Quantitative
+  Economics 12(4); the unit fixed effect of synthetic DiD, Arkhangelsky et al. 2021, AER
+  111(12)), here with the pipeline's weights, not refitted.
+* ``backtest_mean``: the mean signed relative error of the pilot's own backtests (h-year
+  averages), which the interval's root mean square already counts as error.
+
+Each with its mean, Monte Carlo standard error (worlds are independent) and standard
+deviation; "all four" averages the pilots within a world first. Seeds ``--seed + i``, default
+1900001.., used by no test and no other benchmark.
+
+Run: ``.venv/bin/python benchmarks/sc_level_miss.py [--datasets 200] [--seed 1900001]``
+(writes ``benchmarks/results/sc_level_miss.json``; about 2.5 CPU seconds per world).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import impact_quality as iq  # noqa: E402  (setup and worlds of the quality benchmark)
+
+OUT = Path(__file__).resolve().parent / "results" / "sc_level_miss.json"
+MEASURES = ("pre_gap", "post_gap", "post_minus_pre", "backtest_mean")
+
+
+def world_rows(seed: int) -> list[dict]:
+    """One row per 2020 pilot of one null world."""
+    iq._quiet()
+    from aoresearch.impact._pilot_sc import fit_pilot_sc
+    from aoresearch.impact.evaluate import sc_inputs
+    from aoresearch.panel.stage import make_panel
+    from aoresearch.sources.demo import generate_demo
+
+    s = iq._setup((iq.HEADLINE,))
+    params, config = s.params, s.config
+    demo = replace(params.data.demo, categories=tuple(iq.PANELS.values()), effect=dict.fromkeys(params.data.demo.effect, 0.0))
+    raw = generate_demo(s.catalogue, params.data.years, params.pilots, demo, seed)
+    panels = {name: make_panel(raw, s.catalogue, s.validation_params, name) for name in iq.PANELS}
+    rows = []
+    for pilot in s.pooled:
+        inputs = sc_inputs(panels[pilot.category], pilot, params.pilots, iq.HEADLINE, config)
+        run = fit_pilot_sc(inputs.Y, inputs.frame, pilot.region, pilot.adoption_year, iq.HEADLINE, config, seed)
+        gap, synthetic = run.sc.gap_, run.sc.synthetic_
+        post = gap.index >= pilot.adoption_year
+        window = (~post) & (gap.index >= pilot.adoption_year - config.pre_years)
+        relative = run.backtests.relative[:, : int(post.sum())]
+        complete = np.isfinite(relative).all(axis=1)
+        level = float(synthetic[post].mean())
+        pre_gap, post_gap = float(gap[window].mean()), float(gap[post].mean())
+        rows.append({"seed": seed, "pilot": pilot.key, "level": level, "pre_gap": pre_gap, "post_gap": post_gap,
+                     "post_minus_pre": post_gap - pre_gap,
+                     "backtest_mean": float(relative[complete].mean(axis=1).mean() * level) if complete.any() else np.nan})
+    return rows
+
+
+def summarise(rows: pd.DataFrame) -> list[dict]:
+    groups = [(pilot, part) for pilot, part in rows.groupby("pilot", sort=True)]
+    groups.append(("all four", rows.groupby("seed")[["level", *MEASURES]].mean().reset_index()))
+    out = []
+    for pilot, part in groups:
+        entry = {"pilot": pilot, "worlds": int(len(part)), "mean_level": float(part["level"].mean())}
+        for measure in MEASURES:
+            values = part[measure].dropna()
+            entry[measure] = {"mean": float(values.mean()), "mcse": float(values.std() / np.sqrt(len(values))),
+                              "sd": float(values.std()), "mean_pct_of_level": float(100 * values.mean() / part["level"].mean())}
+        out.append(entry)
+    return out
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--datasets", type=int, default=200, help="null worlds")
+    parser.add_argument("--seed", type=int, default=1_900_001, help="first seed")
+    parser.add_argument("--n-jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    task = world_rows if __name__ != "__main__" else __import__(Path(__file__).stem).world_rows  # by reference in workers
+    jobs = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(delayed(task)(args.seed + i) for i in range(args.datasets))
+    rows = pd.DataFrame([r for world in iq._progress(jobs, args.datasets) for r in world]).sort_values(["seed", "pilot"])
+    summary = summarise(rows)
+    result = {"benchmark": "level miss of the synthetic control and the bias it leaves (null worlds, oohc_per_1000)",
+              "command": f".venv/bin/python benchmarks/sc_level_miss.py --datasets {args.datasets} --seed {args.seed}",
+              "units": "per 1,000 children (rate units); mean_pct_of_level: the mean over the mean post-period synthetic level",
+              "seconds": round(time.perf_counter() - start, 1), "pilots": summary}
+    OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    for entry in summary:
+        print(f"{entry['pilot']:>22} (level {entry['mean_level']:.1f}): "
+              + "; ".join(f"{m} {entry[m]['mean']:+.3f} ± {2 * entry[m]['mcse']:.3f} (sd {entry[m]['sd']:.2f})" for m in MEASURES))
+    print(result["seconds"], "s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
