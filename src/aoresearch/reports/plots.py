@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, ScalarFormatter
@@ -65,10 +66,35 @@ def figure_image(fig: Figure, alt: str):
     """
     from IPython.display import Image
 
+    freeze_layout(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=fig.dpi, bbox_inches="tight", pad_inches=0.12,
                 facecolor="white", metadata={"Software": None})
     return Image(data=buffer.getvalue(), format="png", metadata={"alt": alt, "marks": " ".join(sorted(marks_of(fig)))})
+
+
+def freeze_layout(fig: Figure, decimals: int = 7) -> Figure:
+    """Run ``fig``'s layout engine once, round every Axes' position and switch the engine off.
+
+    Why: matplotlib's constrained layout solves its constraints with kiwisolver, whose result
+    can differ in the last bits between two runs with identical inputs (its internal order
+    follows object addresses, not ``PYTHONHASHSEED``). A dashed line drawn on an Axes shifted by
+    1e-16 of the figure can antialias a few pixels differently: rendering the situation room's
+    trend figures six times in one process gave two different PNGs, and the same commit's
+    reports got other hashes from one ``dvc repro`` to the next. Rounded to ``decimals``
+    (1e-7 of the figure, far below a pixel), the positions and so the PNG bytes repeat.
+    A figure without a layout engine is returned unchanged.
+    """
+    engine = fig.get_layout_engine()
+    if engine is None or isinstance(engine, PlaceHolderLayoutEngine):
+        return fig
+    fig.draw_without_rendering()  # executes the layout engine
+    for subfig in fig.findobj(SubFigure):  # placed by the engine too; Axes inside are relative to them
+        subfig.bbox_relative.set_points(np.round(subfig.bbox_relative.get_points(), decimals))
+    for ax in fig.findobj(Axes):
+        ax.set_position(np.round(ax.get_position(original=True).bounds, decimals), which="both")
+    fig.set_layout_engine("none")
+    return fig
 
 
 class _LocaleFormatter(ScalarFormatter):
