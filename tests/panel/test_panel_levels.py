@@ -103,6 +103,19 @@ def test_coverage_expects_rows_only_in_the_categories_of_the_levels(small):
     assert gone.loc[gone["indicator"] == 2, ["rows", "indicator_rows", "missing_share"]].values.tolist() == [[0, 0, 1.0]]
 
 
+def test_coverage_does_not_expect_an_indicator_published_for_none_of_the_categories(small):
+    """A world of municipalities only (as benchmarks/impact_quality.py generates, with counties)
+    cannot hold indicator 2 (HYVINVOINTIALUE, MAA): no row, so no critical failure; delivered
+    anyway, it is still checked, over all its rows."""
+    catalogue, raw = small
+    municipal = raw.observations[raw.observations["indicator"] == 1]
+    coverage = derived.indicator_coverage(municipal, catalogue, {1, 2}, REGIONS, ["KUNTA"])
+    assert coverage[["indicator", "category"]].values.tolist() == [[1, "KUNTA"]]
+    delivered = derived.indicator_coverage(raw.observations, catalogue, {1, 2}, REGIONS, ["KUNTA"])
+    row = delivered[delivered["indicator"] == 2]
+    assert row[["category", "rows"]].values.tolist() == [["", int((raw.observations["indicator"] == 2).sum())]]
+
+
 def test_demo_panels_and_factor_selection_handle_the_inpatient_periods(demo_raw, catalogue, params):
     municipal = make_panel(demo_raw, catalogue, params, "municipality")
     country = make_panel(demo_raw, catalogue, params, "country")

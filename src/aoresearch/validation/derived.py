@@ -69,8 +69,11 @@ def indicator_coverage(
         Region table (``id``, ``category``); needed with ``categories``.
     categories : iterable of str
         Region categories to count separately (the panels'); of these, only those an
-        indicator's ``levels`` list are expected to hold its rows. Without any (or where the
-        levels list none of them), one row per indicator with ``category`` "".
+        indicator's ``levels`` list are expected to hold its rows. An indicator whose levels
+        list none of them is not expected at all (a source asked for these categories cannot
+        deliver it; e.g. psychiatric inpatient periods, published from the hospital-district
+        level up, in a world of municipalities and wellbeing services counties) and gets no
+        row. Without categories, one row per indicator with ``category`` "".
 
     Returns
     -------
@@ -89,6 +92,8 @@ def indicator_coverage(
         mine = obs["indicator"] == raw_id
         total = int(mine.sum())
         parts = [(c, mine & (category == c)) for c in categories if indicator.published_for(c)] if category is not None else []
+        if category is not None and not parts and total == 0:
+            continue  # published for none of the categories asked for, and not delivered: not expected
         for name, selected in parts or [("", mine)]:
             count = int(selected.sum())
             missing = int(obs.loc[selected, indicator.value_column].isna().sum()) if count else 0
