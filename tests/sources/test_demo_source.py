@@ -145,3 +145,32 @@ def test_pilot_outside_simulated_categories_is_rejected(catalogue, params):
     only_counties = dataclasses.replace(params.data.demo, categories=("HYVINVOINTIALUE",))
     with pytest.raises(ParameterError, match="pilots.tampere.region: 378 has category 'KUNTA'"):
         generate_demo(catalogue, range(2000, 2002), params.pilots, only_counties, seed=1)
+
+
+def test_percentage_factors_move_at_most_the_step_limit_a_year(catalogue, params):
+    """Seed 930106 (benchmarks/demo_plausibility.py) drew a 26.1-point yearly jump in a
+    municipality's leisure participation (61.4% to 87.5% in 2016), past the validation's critical
+    bound of 25 points; generator version 4 limits every percentage factor's yearly step."""
+    from aoresearch.sources.demo import world
+
+    demo = dataclasses.replace(params.data.demo, categories=("KUNTA", "HYVINVOINTIALUE"))
+    obs = generate_demo(catalogue, params.data.years, params.pilots, demo, seed=930106).observations
+    percent_keys = ["leisure_participation", "unemployment", "chronic_illness"]
+    ids = {catalogue.by_key(k).raw_id: k for k in percent_keys}
+    rows = obs[obs["indicator"].isin(list(ids)) & (obs["gender"] == "total")]
+    wide = rows.pivot_table(index=["indicator", "region"], columns="year", values="value")
+    steps = wide.diff(axis=1).abs().max(axis=1)
+    assert steps.max() <= world._MAX_PERCENT_STEP + 0.1, steps.sort_values().tail(3)  # + rounding to 0.1
+    assert world._MAX_PERCENT_STEP < params.validation.max_percent_change
+    leisure = wide.loc[catalogue.by_key("leisure_participation").raw_id].loc[250]
+    assert leisure[2016] - leisure[2015] == pytest.approx(22.0, abs=0.1)  # the clip bound here, not 26.1
+
+
+def test_step_limit_clips_in_year_order():
+    from aoresearch.sources.demo.world import _limit_steps
+
+    values = np.array([[50.0, 80.0, 60.0, 95.0], [10.0, 12.0, 9.0, 11.0]])
+    limited = _limit_steps(values, 22.0)
+    np.testing.assert_allclose(limited[0], [50.0, 72.0, 60.0, 82.0])  # 80 -> 72; 95 from 60 -> 82
+    np.testing.assert_allclose(limited[1], values[1])
+    assert values[0, 1] == 80.0  # input not modified

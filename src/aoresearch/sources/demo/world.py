@@ -31,6 +31,14 @@ national rate) out even when no single trait is extreme. The clip changes no par
 and no random draw. It binds in ~4% of outcome region-years (0.03% of factor ones), where the
 rate stops following ``z`` further out; elsewhere the model and ``beta`` hold exactly. The
 service model's effect is applied after it, and the ground truth is read from the clipped rates.
+
+Yearly steps of percentages. A percentage factor moves at most ``_MAX_PERCENT_STEP`` (22)
+points from one year to the next (each year is clipped into the previous year's value +-22,
+in year order). The Gaussian AR(1) shocks' 5-6 SD tails otherwise moved a small municipality's
+leisure participation 26.1 points in a year (61.4% to 87.5%, seed 930106 of
+``benchmarks/demo_plausibility.py``, 1 of 800 worlds), past the validation's critical bound of
+25 points (``validation.max_percent_change``). The largest step of the pipeline's own world
+(params.yaml ``seed``) and of seeds 1-29 is 9-20.5 points, so the clip does not bind there.
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ _SIZE = {"KUNTA": (1400.0, 1.15, 15.0, 110_000.0), "HYVINVOINTIALUE": (40_000.0,
 _PILOT_SIZE = {"KUNTA": 40_000.0, "HYVINVOINTIALUE": 32_000.0}
 _FACTOR_DEPRIVATION_LOAD = {"leisure_participation_pct": -0.5}
 _AR_RHO = 0.6
+_MAX_PERCENT_STEP = 22.0  # points per year for percentage factors, below validation.max_percent_change (module docstring)
 _MAX_LOG_DEVIATION = 1.0  # plausible range of a rate around the national level (module docstring)
 
 
@@ -101,7 +110,7 @@ def simulate_world(
     weights = np.where(calibrated_on[:, None], ages[:, :, :18].sum(axis=2), 0.0)
     latent = {f: _factor_latent(rng, f, deprivation, len(years) + 1, is_pilot) for f in FACTORS}
     factors = {f: _calibrate(np.exp(FACTORS[f][0] * z[:, 1:]), FACTORS[f][1], years, weights) for f, z in latent.items()}
-    factors = {f: np.clip(v, 0.1, 99.0) if f.endswith("_pct") else v for f, v in factors.items()}
+    factors = {f: _limit_steps(np.clip(v, 0.1, 99.0), _MAX_PERCENT_STEP) if f.endswith("_pct") else v for f, v in factors.items()}
     ramp = _ramp(region_ids, years, adoption, ramp_years)
     counterfactual = {
         o: _calibrate(_outcome_rate(rng, o, years, latent, deprivation, is_pilot), OUTCOMES[o][1], years, weights)
@@ -120,6 +129,14 @@ def _calibrate(relative: np.ndarray, anchors: dict[int, float], years: np.ndarra
     relative = relative * np.exp(np.clip(deviation, -_MAX_LOG_DEVIATION, _MAX_LOG_DEVIATION) - deviation)
     mean = (relative * weights).sum(axis=0) / weights.sum(axis=0)
     return relative * (national_profile(anchors, years) / mean)[None, :]
+
+
+def _limit_steps(values: np.ndarray, max_step: float) -> np.ndarray:
+    """Clip each year into the previous (already limited) year's value +-``max_step``; shape (R, T)."""
+    out = values.copy()
+    for t in range(1, out.shape[1]):
+        out[:, t] = np.clip(out[:, t], out[:, t - 1] - max_step, out[:, t - 1] + max_step)
+    return out
 
 
 def _trait(rng: np.random.Generator, n: int, is_pilot: np.ndarray) -> np.ndarray:
