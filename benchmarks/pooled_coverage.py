@@ -17,7 +17,7 @@ default 1500001.. / 1600001.. is used neither by the tests nor by the other benc
 1400001.. were used for a first, exploratory look at 150 worlds each: null coverage 0.960 / 0.940 / 0.960).
 
 ``--intercept on|off`` replaces ``impact.intercept`` of params.yaml (the synthetic control with
-or without an intercept, :func:`aoresearch.impact._sc_weights.with_intercept`) in every fit;
+or without an intercept, :func:`aoresearch.impact._sc_weights.intercept_shift`) in every fit;
 without it the benchmark uses params.yaml's value. Seeds 2100001.. / 2200001.. were used to
 compare the two (issue 12 follow-up), with ``--intercept on`` and ``--intercept off``.
 

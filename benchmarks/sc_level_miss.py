@@ -20,7 +20,7 @@ weights over the ``impact.pre_years`` years before adoption):
 * ``backtest_mean``: the mean signed relative error of the pilot's own backtests (h-year
   averages), which the interval's root mean square already counts as error.
 * ``icpt_post_gap``, ``icpt_backtest_mean``: the same two for the pipeline's fit with
-  ``impact.intercept: true`` (:func:`aoresearch.impact._sc_weights.with_intercept`: the main
+  ``impact.intercept: true`` (:func:`aoresearch.impact._sc_weights.intercept_shift`: the main
   fit and every backtest shifted by its own fit window's mean gap), fitted directly; the
   weights are those of the fit without the intercept, so ``icpt_post_gap`` equals
   ``post_minus_pre`` up to rounding, and ``icpt_backtest_mean`` is what the intervals then see.
@@ -66,7 +66,7 @@ def world_rows(seed: int) -> list[dict]:
 
     s = iq._setup((iq.HEADLINE,))
     params = s.params
-    config, with_intercept = replace(s.config, intercept=False), replace(s.config, intercept=True)
+    config, icpt_config = replace(s.config, intercept=False), replace(s.config, intercept=True)
     demo = replace(params.data.demo, categories=tuple(iq.PANELS.values()), effect=dict.fromkeys(params.data.demo.effect, 0.0))
     raw = generate_demo(s.catalogue, params.data.years, params.pilots, demo, seed)
     panels = {name: make_panel(raw, s.catalogue, s.validation_params, name) for name in iq.PANELS}
@@ -79,7 +79,7 @@ def world_rows(seed: int) -> list[dict]:
         window = (~post) & (gap.index >= pilot.adoption_year - config.pre_years)
         level = float(synthetic[post].mean())
         pre_gap, post_gap = float(gap[window].mean()), float(gap[post].mean())
-        icpt = fit_pilot_sc(inputs.Y, inputs.frame, pilot.region, pilot.adoption_year, iq.HEADLINE, with_intercept, seed)
+        icpt = fit_pilot_sc(inputs.Y, inputs.frame, pilot.region, pilot.adoption_year, iq.HEADLINE, icpt_config, seed)
         icpt_level = float(icpt.sc.synthetic_[post].mean())
         rows.append({"seed": seed, "pilot": pilot.key, "level": level, "pre_gap": pre_gap, "post_gap": post_gap,
                      "post_minus_pre": post_gap - pre_gap,

@@ -40,7 +40,7 @@ class ImpactConfig:
         Weight penalty of the synthetic control (``_sc_weights.fit_weights_outcome``).
     intercept : bool
         Synthetic control with an intercept: after fitting the weights, shift the synthetic
-        series by the fit window's mean gap (``_sc_weights.with_intercept``), in the pilot's
+        series by the fit window's mean gap (``_sc_weights.intercept_shift``), in the pilot's
         fit, its backtests, placebos and leave-one-out refits alike.
     min_backtests : int
         Fewest backtests for an interval, a p-value and a minimum detectable effect.

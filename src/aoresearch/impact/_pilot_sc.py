@@ -6,7 +6,7 @@ Steps (``params.yaml: impact``):
    the ``donors.max_donors`` nearest pre-period paths over the fit window.
 2. A penalised outcome-only synthetic control over the ``pre_years`` years before adoption
    (:func:`aoresearch.impact._sc_weights.fit_weights_outcome`); with ``intercept`` shifted by
-   the fit window's mean gap (:func:`aoresearch.impact._sc_weights.with_intercept`), as are its
+   the fit window's mean gap (:func:`aoresearch.impact._sc_weights.intercept_shift`), as are its
    backtests, placebos and refits.
 3. Backtests of the same procedure at every earlier origin from ``fit_start_year``
    (:mod:`aoresearch.impact._sc_backtest`): the per-year and average intervals, p-values and
@@ -35,7 +35,7 @@ import pandas as pd
 from aoresearch.impact._comparable import nearest_paths
 from aoresearch.impact._sc_backtest import Backtests, TInference, run_backtests
 from aoresearch.impact._sc_inference import PlaceboInSpace, permutation_p_value, rmspe_ratio
-from aoresearch.impact._sc_weights import fit_weights_outcome, with_intercept
+from aoresearch.impact._sc_weights import fit_weights_outcome, intercept_shift
 from aoresearch.impact._synthetic_control import SyntheticControl
 from aoresearch.config.impact import ImpactConfig
 
@@ -151,7 +151,8 @@ def placebo_in_size_class(run: ScRun, config: ImpactConfig) -> PlaceboInSpace:
         others = np.delete(members, j, axis=0)
         chosen = nearest_paths(members[j, pre], others[:, pre], config.max_donors)
         weights = fit_weights_outcome(others[chosen][:, pre], members[j, pre], config.penalty).weights
-        gaps.append(members[j] - with_intercept(weights @ others[chosen], members[j], pre, config.intercept))
+        synthetic = weights @ others[chosen]
+        gaps.append(members[j] - (synthetic + intercept_shift(members[j], synthetic, pre, config.intercept)))
     gaps = np.column_stack(gaps)
     pre_mspe = np.mean(gaps[pre] ** 2, axis=0)
     post_rmspe = np.sqrt(np.mean(gaps[~pre] ** 2, axis=0))

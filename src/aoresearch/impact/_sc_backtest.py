@@ -58,7 +58,7 @@ import pandas as pd
 from scipy import stats
 
 from aoresearch.impact._comparable import nearest_paths
-from aoresearch.impact._sc_weights import fit_weights_outcome, with_intercept
+from aoresearch.impact._sc_weights import fit_weights_outcome, intercept_shift
 
 __all__ = ["Backtests", "run_backtests", "effective_dof", "lag1_autocorrelation", "TInference"]
 
@@ -235,7 +235,7 @@ def run_backtests(
         (:func:`aoresearch.impact._comparable.nearest_paths`), as for the real fit.
     intercept : bool, default False
         Shift each backtest's prediction by the mean gap over its own fit window
-        (:func:`aoresearch.impact._sc_weights.with_intercept`), as the real fit does.
+        (:func:`aoresearch.impact._sc_weights.intercept_shift`), as the real fit does.
 
     Returns
     -------
@@ -250,12 +250,12 @@ def run_backtests(
         fit_cols = [position[y] for y in range(origin - pre_years, origin)]
         donors = 1 + nearest_paths(Y[0, fit_cols], Y[1:, fit_cols], max_donors)
         weights = fit_weights_outcome(Y[donors][:, fit_cols], Y[0, fit_cols], penalty).weights
-        synthetic = with_intercept(weights @ Y[donors], Y[0], fit_cols, intercept)
+        shift = intercept_shift(Y[0, fit_cols], weights @ Y[donors][:, fit_cols], slice(None), intercept)
         for k in range(errors.shape[1]):
             year = origin + k
             if year >= adoption or year not in position:
                 break
             col = position[year]
-            predicted[row, k] = synthetic[col]
+            predicted[row, k] = weights @ Y[donors, col] + shift
             errors[row, k] = Y[0, col] - predicted[row, k]
     return Backtests(origins, errors, pre_years, predicted)

@@ -13,7 +13,7 @@ from aoresearch.impact._sc_weights import (
     fit_weights_outcome,
     scale_predictors,
     starting_values,
-    with_intercept,
+    intercept_shift,
 )
 
 __all__ = ["UnitFit", "FitTask", "fit_unit", "fit_many", "spawn_seeds"]
@@ -84,7 +84,7 @@ def fit_unit(data: ScData, task: FitTask, n_starts: int, maxiter: int, penalty: 
     Predictors are rescaled on the units of this fit (as R ``Synth`` does for each call).
     ``penalty`` is the weight penalty of the outcome-only mode (:func:`fit_weights_outcome`).
     With ``intercept`` the synthetic series is shifted by the mean gap over the optimisation
-    periods (:func:`with_intercept`) and ``pre_mspe`` is that of the shifted gap.
+    periods (:func:`intercept_shift`) and ``pre_mspe`` is that of the shifted gap.
 
     Returns
     -------
@@ -99,7 +99,8 @@ def fit_unit(data: ScData, task: FitTask, n_starts: int, maxiter: int, penalty: 
         X = scale_predictors(data.predictors[rows])
         starts = starting_values(X, Z[rows], n_starts, np.random.default_rng(task.seed))
         fit = fit_weights_nested(X[1:], X[0], Z[donors], Z[treated], starts, maxiter)
-    synthetic = with_intercept(fit.weights @ data.outcome[donors], data.outcome[treated], data.optimize, intercept)
+    synthetic = fit.weights @ data.outcome[donors]
+    synthetic = synthetic + intercept_shift(data.outcome[treated], synthetic, data.optimize, intercept)
     gap = data.outcome[treated] - synthetic
     pre_mspe = float(np.mean(gap[data.optimize] ** 2)) if intercept else fit.loss
     post = gap[~data.pre]

@@ -26,7 +26,7 @@ from scipy.optimize import minimize
 
 from aoresearch.impact._simplex import simplex_least_squares
 
-__all__ = ["WeightFit", "fit_weights_nested", "fit_weights_outcome", "starting_values", "scale_predictors", "with_intercept"]
+__all__ = ["WeightFit", "fit_weights_nested", "fit_weights_outcome", "starting_values", "scale_predictors", "intercept_shift"]
 
 _NM_OPTIONS = {"xatol": 1e-6, "fatol": 1e-12, "adaptive": True}
 
@@ -131,17 +131,19 @@ def fit_weights_outcome(Z0: np.ndarray, z1: np.ndarray, penalty: float = 0.0) ->
     return WeightFit(weights, v, loss, np.array([loss]))
 
 
-def with_intercept(synthetic: np.ndarray, treated: np.ndarray, window: np.ndarray, intercept: bool) -> np.ndarray:
-    """The synthetic series shifted by the fit window's mean gap, when ``intercept`` is true.
+def intercept_shift(treated: np.ndarray, synthetic: np.ndarray, window, intercept: bool) -> float:
+    """How far to shift a synthetic series: its mean gap over the fit window, or 0 without
+    ``intercept``.
 
-    ``synthetic + mean_{t in window}(treated_t - synthetic_t)``: a synthetic control with an
-    intercept, whose weights are fitted as before and which then matches the treated unit's
-    level over the fit window (the demeaned synthetic control of Ferman & Pinto 2021,
-    Quantitative Economics 12(4); the unit fixed effect of synthetic DiD, Arkhangelsky et al.
-    2021, AER 111(12)). Every synthetic-control fit of the pipeline goes through this helper
-    (``impact.intercept``): the pilot's fit and its in-time placebo and leave-one-out refits,
-    its backtests (each with its own window's mean gap) and the in-space placebos, so the
-    errors behind the intervals and ranks belong to the same estimator as the effect.
+    ``synthetic + intercept_shift(...)`` is a synthetic control with an intercept: its weights
+    are fitted as before, then it matches the treated unit's level over the fit window,
+    ``mean_{t in window}(treated_t - synthetic_t) = 0`` (the demeaned synthetic control of
+    Ferman & Pinto 2021, Quantitative Economics 12(4); the unit fixed effect of synthetic DiD,
+    Arkhangelsky et al. 2021, AER 111(12)). Every synthetic-control fit of the pipeline shifts
+    through this helper (``impact.intercept``): the pilot's fit and its in-time placebo and
+    leave-one-out refits, its backtests (each by its own window's mean gap) and the in-space
+    placebos, so the errors behind the intervals and ranks belong to the same estimator as the
+    effect. Without ``intercept`` the shift is exactly 0.0, and adding it changes no number.
 
     Why: a convex combination cannot reach a pilot above its donors, and the penalty pulls the
     weights toward the nearest donors, so the synthetic control stays below the pilots over its
@@ -155,22 +157,21 @@ def with_intercept(synthetic: np.ndarray, treated: np.ndarray, window: np.ndarra
 
     Parameters
     ----------
-    synthetic : ndarray, shape (n_times,)
-        The synthetic series ``weights @ donors``.
     treated : ndarray, shape (n_times,)
-        The treated unit's outcome on the same periods.
-    window : ndarray of bool or int indices
+        The treated unit's outcome.
+    synthetic : ndarray, shape (n_times,)
+        The synthetic series ``weights @ donors`` on the same periods.
+    window : boolean mask, integer indices or slice
         The fit window (the periods the weights were fitted on).
     intercept : bool
-        False returns ``synthetic`` itself (the classic synthetic control, unchanged).
 
     Returns
     -------
-    ndarray, shape (n_times,)
+    float
     """
     if not intercept:
-        return synthetic
-    return synthetic + float(np.mean(treated[window] - synthetic[window]))
+        return 0.0
+    return float(np.mean(np.asarray(treated)[window] - np.asarray(synthetic)[window]))
 
 
 def starting_values(X: np.ndarray, Z: np.ndarray, n_starts: int, rng: np.random.Generator) -> np.ndarray:

@@ -90,7 +90,7 @@ class SyntheticControl(FittedAttributes, BaseEstimator):
     intercept : bool, default False
         Shift the synthetic series by the mean gap over ``optimize_periods`` after fitting the
         weights (a synthetic control with an intercept; see
-        :func:`aoresearch.impact._sc_weights.with_intercept`). Applies to every refit too
+        :func:`aoresearch.impact._sc_weights.intercept_shift`). Applies to every refit too
         (placebos, leave-one-out). False is the classic synthetic control.
 
     Attributes
