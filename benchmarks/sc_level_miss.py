@@ -27,6 +27,10 @@ weights over the ``impact.pre_years`` years before adoption):
 
 The first four are always those of the fit without the intercept, whatever params.yaml says.
 
+Per-pilot calibration, without and with the intercept: ``covered`` / ``icpt_covered`` (the
+pipeline's 95% interval of the average effect, from the pilot's backtests, contains the true
+0) and ``rejected`` / ``icpt_rejected`` (its p-value is below alpha), each a share of worlds.
+
 Each with its mean, Monte Carlo standard error (worlds are independent) and standard
 deviation; "all four" averages the pilots within a world first. Seeds ``--seed + i``, default
 1900001.., used by no test and no other benchmark.
@@ -54,6 +58,7 @@ import impact_quality as iq  # noqa: E402  (setup and worlds of the quality benc
 
 OUT = Path(__file__).resolve().parent / "results" / "sc_level_miss.json"
 MEASURES = ("pre_gap", "post_gap", "post_minus_pre", "backtest_mean", "icpt_post_gap", "icpt_backtest_mean")
+CALIBRATION = ("covered", "icpt_covered", "rejected", "icpt_rejected")
 
 
 def world_rows(seed: int) -> list[dict]:
@@ -85,8 +90,19 @@ def world_rows(seed: int) -> list[dict]:
                      "post_minus_pre": post_gap - pre_gap,
                      "backtest_mean": _backtest_mean(run.backtests, int(post.sum()), level),
                      "icpt_pre_gap": float(icpt.sc.gap_[window].mean()), "icpt_post_gap": float(icpt.sc.gap_[post].mean()),
-                     "icpt_backtest_mean": _backtest_mean(icpt.backtests, int(post.sum()), icpt_level)})
+                     "icpt_backtest_mean": _backtest_mean(icpt.backtests, int(post.sum()), icpt_level),
+                     **_calibration(run, int(post.sum()), level, post_gap, config, ""),
+                     **_calibration(icpt, int(post.sum()), icpt_level, float(icpt.sc.gap_[post].mean()), config, "icpt_")})
     return rows
+
+
+def _calibration(run, h: int, level: float, estimate: float, config, prefix: str) -> dict:
+    """Does the pipeline's interval of the average effect (``_sc_effects``) cover the true 0, and is 0 rejected?"""
+    inference = run.backtests.average(h, config.min_backtests).scaled(level)
+    if not inference.usable:
+        return {f"{prefix}covered": np.nan, f"{prefix}rejected": np.nan}
+    lower, upper = inference.interval(estimate, config.alpha)
+    return {f"{prefix}covered": float(lower <= 0 <= upper), f"{prefix}rejected": float(inference.p_value(estimate) < config.alpha)}
 
 
 def _backtest_mean(backtests, h: int, level: float) -> float:
@@ -98,7 +114,7 @@ def _backtest_mean(backtests, h: int, level: float) -> float:
 
 def summarise(rows: pd.DataFrame) -> list[dict]:
     groups = [(pilot, part) for pilot, part in rows.groupby("pilot", sort=True)]
-    groups.append(("all four", rows.groupby("seed")[["level", *MEASURES]].mean().reset_index()))
+    groups.append(("all four", rows.groupby("seed")[["level", *MEASURES, *CALIBRATION]].mean().reset_index()))
     out = []
     for pilot, part in groups:
         entry = {"pilot": pilot, "worlds": int(len(part)), "mean_level": float(part["level"].mean())}
@@ -106,6 +122,9 @@ def summarise(rows: pd.DataFrame) -> list[dict]:
             values = part[measure].dropna()
             entry[measure] = {"mean": float(values.mean()), "mcse": float(values.std() / np.sqrt(len(values))),
                               "sd": float(values.std()), "mean_pct_of_level": float(100 * values.mean() / part["level"].mean())}
+        for measure in CALIBRATION:  # shares of worlds ("all four": of all four pilots' tests, clustered by world)
+            values = part[measure].dropna()
+            entry[measure] = {"share": float(values.mean()), "mcse": float(values.std() / np.sqrt(len(values))), "n": int(len(values))}
         out.append(entry)
     return out
 
@@ -131,7 +150,8 @@ def main(argv: list[str]) -> int:
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     for entry in summary:
         print(f"{entry['pilot']:>22} (level {entry['mean_level']:.1f}): "
-              + "; ".join(f"{m} {entry[m]['mean']:+.3f} ± {2 * entry[m]['mcse']:.3f} (sd {entry[m]['sd']:.2f})" for m in MEASURES))
+              + "; ".join(f"{m} {entry[m]['mean']:+.3f} ± {2 * entry[m]['mcse']:.3f} (sd {entry[m]['sd']:.2f})" for m in MEASURES)
+              + "; " + "; ".join(f"{m} {entry[m]['share']:.3f} ± {2 * entry[m]['mcse']:.3f}" for m in CALIBRATION))
     print(result["seconds"], "s")
     return 0
 
