@@ -16,7 +16,12 @@ Seeds: null worlds ``--seed + i``, effect worlds ``--seed + 100000 + i`` (i = 0.
 default 1500001.. / 1600001.. is used neither by the tests nor by the other benchmarks (1300001.. /
 1400001.. were used for a first, exploratory look at 150 worlds each: null coverage 0.960 / 0.940 / 0.960).
 
-Run: ``.venv/bin/python benchmarks/pooled_coverage.py [--datasets 150] [--seed 1500001] [--n-jobs 2]``
+``--intercept on|off`` replaces ``impact.intercept`` of params.yaml (the synthetic control with
+or without an intercept, :func:`aoresearch.impact._sc_weights.intercept_shift`) in every fit;
+without it the benchmark uses params.yaml's value. Seeds 2100001.. / 2200001.. were used to
+compare the two (issue 12 follow-up), with ``--intercept on`` and ``--intercept off``.
+
+Run: ``.venv/bin/python benchmarks/pooled_coverage.py [--datasets 150] [--seed 1500001] [--n-jobs 2] [--intercept on|off]``
 (writes ``benchmarks/results/pooled_coverage.json``; about 2.5 CPU seconds per world).
 """
 
@@ -40,7 +45,13 @@ OUT = Path(__file__).resolve().parent / "results" / "pooled_coverage.json"
 EFFECT_SEED_OFFSET = 100_000
 
 
-def world_rows(scenario: str, seed: int) -> list[dict]:
+def setup(intercept: bool | None):
+    """The quality benchmark's setup, with ``impact.intercept`` replaced unless ``intercept`` is None."""
+    s = iq._setup((iq.HEADLINE,))
+    return s if intercept is None else replace(s, config=replace(s.config, intercept=intercept))
+
+
+def world_rows(scenario: str, seed: int, intercept: bool | None = None) -> list[dict]:
     """The pooled rows (one per group) of one world, as ``impact_quality._pooled`` records them."""
     iq._quiet()
     from scipy import stats
@@ -50,7 +61,7 @@ def world_rows(scenario: str, seed: int) -> list[dict]:
     from aoresearch.panel.stage import make_panel
     from aoresearch.sources.demo import generate_demo
 
-    s = iq._setup((iq.HEADLINE,))
+    s = setup(intercept)
     params, config = s.params, s.config
     effect = {k: iq.EFFECT_SCALE[scenario] * float(v) for k, v in params.data.demo.effect.items()}
     demo = replace(params.data.demo, categories=tuple(iq.PANELS.values()), effect=effect)
@@ -104,7 +115,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rows", type=Path, default=None, help="also write every pooled row (one per world and group) to this CSV")
     parser.add_argument("--from-rows", type=Path, default=None,
                         help="summarise the rows a previous run wrote with --rows (same --datasets and --seed) instead of computing them")
+    parser.add_argument("--intercept", choices=("on", "off"), default=None,
+                        help="replace params.yaml's impact.intercept (default: params.yaml's value)")
     args = parser.parse_args(argv)
+    intercept = None if args.intercept is None else args.intercept == "on"
     start = time.perf_counter()
     tasks = [("null", args.seed + i) for i in range(args.datasets)]
     tasks += [("effect", args.seed + EFFECT_SEED_OFFSET + i) for i in range(args.datasets)]
@@ -117,13 +131,15 @@ def main(argv: list[str]) -> int:
                          f"({len(found)} found, {len(expected)} expected, {len(found ^ expected)} differ)")
     else:
         task = world_rows if __name__ != "__main__" else __import__(Path(__file__).stem).world_rows  # by reference in workers
-        results = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(delayed(task)(*t) for t in tasks)
+        results = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(delayed(task)(*t, intercept) for t in tasks)
         rows = pd.DataFrame([r for world in iq._progress(results, len(tasks)) for r in world])
-    config = iq._setup((iq.HEADLINE,)).config
+    config = setup(intercept).config
     summary = iq.summarise_pooled(rows, config.alpha)
     result = {"benchmark": "pooled effect of the four 2020 pilots: coverage, null rejection and power at the MDE",
               "command": f".venv/bin/python benchmarks/pooled_coverage.py --datasets {args.datasets} --seed {args.seed}"
+                         + (f" --intercept {args.intercept}" if args.intercept else "")
                          + (f" --out {args.out}" if args.out.resolve() != OUT.resolve() else ""),
+              "intercept": config.intercept,
               "datasets_per_scenario": args.datasets,
               "seeds": {"null": args.seed, "effect": args.seed + EFFECT_SEED_OFFSET},
               "criteria": {"coverage": list(iq.COVERAGE_RANGE), "null_rejection_max": iq.NULL_REJECTION_MAX,

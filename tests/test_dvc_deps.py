@@ -29,7 +29,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:_NoneStep.value:DeprecationWarni
 FACTORS_MODEL = ["factors.outcomes", "factors.factors", "factors.lags", "factors.min_children", "factors.target",
                  "factors.interval", "factors.model"]
 IMPACT_EVALUATION = [f"impact.{key}" for key in (
-    "outcomes", "fit_start_year", "min_pre_years", "pre_years", "donor_min_children", "donors", "penalty",
+    "outcomes", "fit_start_year", "min_pre_years", "pre_years", "donor_min_children", "donors", "penalty", "intercept",
     "min_backtests", "placebo", "alpha", "power", "horizons", "event_window", "control_group", "covid_years")]
 VALIDATION = ["data.years", "panel.categories", "panel.min_pre_years", "pilots", "validation"]
 

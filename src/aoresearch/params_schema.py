@@ -134,6 +134,11 @@ def text(*, required: bool = True, nullable: bool = False) -> Value:
                  lambda v: isinstance(v, str) and v != "", required, nullable)
 
 
+def boolean(*, required: bool = True) -> Value:
+    """``true`` or ``false``."""
+    return Value("true or false", lambda v: isinstance(v, bool), required)
+
+
 def choice(options: Any, *, required: bool = True) -> Value:
     """One of ``options`` (a ``Literal`` alias or a sequence)."""
     allowed = tuple(get_args(options)) or tuple(options)
@@ -247,6 +252,7 @@ def _schema() -> Section:
             "donor_min_children": integer(),
             "donors": Section({"size_ratio": number(), "max_donors": integer(), "min_donors": integer()}),
             "penalty": number(),
+            "intercept": boolean(),
             "min_backtests": integer(),
             "placebo": Section({
                 "pre_mspe_cutoff": number(0, open_low=True, nullable=True),

@@ -38,6 +38,10 @@ class ImpactConfig:
         Fewest size-class donors accepted (else the outcome is skipped with the reason).
     penalty : float
         Weight penalty of the synthetic control (``_sc_weights.fit_weights_outcome``).
+    intercept : bool
+        Synthetic control with an intercept: after fitting the weights, shift the synthetic
+        series by the fit window's mean gap (``_sc_weights.intercept_shift``), in the pilot's
+        fit, its backtests, placebos and leave-one-out refits alike.
     min_backtests : int
         Fewest backtests for an interval, a p-value and a minimum detectable effect.
     min_placebos : int
@@ -74,6 +78,7 @@ class ImpactConfig:
     max_donors: int
     min_donors: int
     penalty: float
+    intercept: bool
     min_backtests: int
     min_placebos: int
     placebo_pre_mspe_cutoff: float | None
@@ -117,6 +122,7 @@ def parse_impact_config(section: Mapping[str, Any] | None, origin: str = "params
         max_donors=int(_get(donors, "max_donors", origin, "donors.")),
         min_donors=int(_get(donors, "min_donors", origin, "donors.")),
         penalty=float(_get(section, "penalty", origin)),
+        intercept=_bool(section, "intercept", origin),
         min_backtests=int(_get(section, "min_backtests", origin)),
         min_placebos=int(_get(placebo, "min_placebos", origin, "placebo.")),
         placebo_pre_mspe_cutoff=None if cutoff is None else float(cutoff),
@@ -155,6 +161,13 @@ def _check_ranges(config: ImpactConfig, origin: str) -> None:
     problems = [f"'impact.{key}' must be {expected}, got {value!r}" for key, value, ok, expected in checks if not ok]
     if problems:
         raise ParameterError(f"{origin}: " + "; ".join(problems) + ".")
+
+
+def _bool(mapping: Mapping[str, Any], key: str, origin: str) -> bool:
+    value = _get(mapping, key, origin)
+    if not isinstance(value, bool):
+        raise ParameterError(f"{origin}: 'impact.{key}' must be true or false. Got {value!r}.")
+    return value
 
 
 def _get(mapping: Mapping[str, Any], key: str, origin: str, prefix: str = "") -> Any:

@@ -5,7 +5,9 @@ Steps (``params.yaml: impact``):
 1. Comparable donors (:mod:`aoresearch.impact._comparable`): the size class of the pilot, then
    the ``donors.max_donors`` nearest pre-period paths over the fit window.
 2. A penalised outcome-only synthetic control over the ``pre_years`` years before adoption
-   (:func:`aoresearch.impact._sc_weights.fit_weights_outcome`).
+   (:func:`aoresearch.impact._sc_weights.fit_weights_outcome`); with ``intercept`` shifted by
+   the fit window's mean gap (:func:`aoresearch.impact._sc_weights.intercept_shift`), as are its
+   backtests, placebos and refits.
 3. Backtests of the same procedure at every earlier origin from ``fit_start_year``
    (:mod:`aoresearch.impact._sc_backtest`): the per-year and average intervals, p-values and
    the minimum detectable effect all come from these out-of-sample errors.
@@ -33,7 +35,7 @@ import pandas as pd
 from aoresearch.impact._comparable import nearest_paths
 from aoresearch.impact._sc_backtest import Backtests, TInference, run_backtests
 from aoresearch.impact._sc_inference import PlaceboInSpace, permutation_p_value, rmspe_ratio
-from aoresearch.impact._sc_weights import fit_weights_outcome
+from aoresearch.impact._sc_weights import fit_weights_outcome, intercept_shift
 from aoresearch.impact._synthetic_control import SyntheticControl
 from aoresearch.config.impact import ImpactConfig
 
@@ -75,10 +77,11 @@ def fit_pilot_sc(Y: pd.DataFrame, pool_frame: pd.DataFrame, treated: int, adopti
     donors = [int(u) for u in Y.index[1:][chosen]]
     window = pool_frame[(pool_frame[TIME] >= start) & pool_frame[UNIT].isin([treated, *donors])].reset_index(drop=True)
     sc = SyntheticControl(min_pre_periods=min(config.min_pre_years, int(fit_cols.sum())), random_state=seed,
-                          n_jobs=config.n_jobs, penalty=config.penalty)
+                          n_jobs=config.n_jobs, penalty=config.penalty, intercept=config.intercept)
     sc.fit(window, unit=UNIT, time=TIME, outcome=outcome, treated=treated, treatment_time=adoption, donors=donors)
     max_lead = max([int((years >= adoption).sum()), *config.horizons])
-    backtests = run_backtests(values, years, adoption, int(fit_cols.sum()), max_lead, config.penalty, config.max_donors)
+    backtests = run_backtests(values, years, adoption, int(fit_cols.sum()), max_lead, config.penalty, config.max_donors,
+                              config.intercept)
     return ScRun(sc, backtests, donors, window, Y)
 
 
@@ -148,7 +151,8 @@ def placebo_in_size_class(run: ScRun, config: ImpactConfig) -> PlaceboInSpace:
         others = np.delete(members, j, axis=0)
         chosen = nearest_paths(members[j, pre], others[:, pre], config.max_donors)
         weights = fit_weights_outcome(others[chosen][:, pre], members[j, pre], config.penalty).weights
-        gaps.append(members[j] - weights @ others[chosen])
+        synthetic = weights @ others[chosen]
+        gaps.append(members[j] - (synthetic + intercept_shift(members[j], synthetic, pre, config.intercept)))
     gaps = np.column_stack(gaps)
     pre_mspe = np.mean(gaps[pre] ** 2, axis=0)
     post_rmspe = np.sqrt(np.mean(gaps[~pre] ** 2, axis=0))

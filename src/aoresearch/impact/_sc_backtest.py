@@ -58,7 +58,7 @@ import pandas as pd
 from scipy import stats
 
 from aoresearch.impact._comparable import nearest_paths
-from aoresearch.impact._sc_weights import fit_weights_outcome
+from aoresearch.impact._sc_weights import fit_weights_outcome, intercept_shift
 
 __all__ = ["Backtests", "run_backtests", "effective_dof", "lag1_autocorrelation", "TInference"]
 
@@ -211,7 +211,8 @@ def _inference(values: np.ndarray, dof: float, min_backtests: int) -> TInference
 
 
 def run_backtests(
-    Y: np.ndarray, years: np.ndarray, adoption: int, pre_years: int, max_lead: int, penalty: float, max_donors: int
+    Y: np.ndarray, years: np.ndarray, adoption: int, pre_years: int, max_lead: int, penalty: float, max_donors: int,
+    intercept: bool = False,
 ) -> Backtests:
     """Backtest the synthetic control of row 0 from rows 1.. (module docstring).
 
@@ -232,6 +233,9 @@ def run_backtests(
     max_donors : int
         The donors of each backtest are the ``max_donors`` nearest paths over its own window
         (:func:`aoresearch.impact._comparable.nearest_paths`), as for the real fit.
+    intercept : bool, default False
+        Shift each backtest's prediction by the mean gap over its own fit window
+        (:func:`aoresearch.impact._sc_weights.intercept_shift`), as the real fit does.
 
     Returns
     -------
@@ -246,11 +250,12 @@ def run_backtests(
         fit_cols = [position[y] for y in range(origin - pre_years, origin)]
         donors = 1 + nearest_paths(Y[0, fit_cols], Y[1:, fit_cols], max_donors)
         weights = fit_weights_outcome(Y[donors][:, fit_cols], Y[0, fit_cols], penalty).weights
+        shift = intercept_shift(Y[0, fit_cols], weights @ Y[donors][:, fit_cols], slice(None), intercept)
         for k in range(errors.shape[1]):
             year = origin + k
             if year >= adoption or year not in position:
                 break
             col = position[year]
-            predicted[row, k] = weights @ Y[donors, col]
+            predicted[row, k] = weights @ Y[donors, col] + shift
             errors[row, k] = Y[0, col] - predicted[row, k]
     return Backtests(origins, errors, pre_years, predicted)

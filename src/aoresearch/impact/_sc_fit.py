@@ -13,6 +13,7 @@ from aoresearch.impact._sc_weights import (
     fit_weights_outcome,
     scale_predictors,
     starting_values,
+    intercept_shift,
 )
 
 __all__ = ["UnitFit", "FitTask", "fit_unit", "fit_many", "spawn_seeds"]
@@ -38,7 +39,8 @@ class UnitFit:
     gap : ndarray, shape (n_times,)
         Treated minus synthetic.
     pre_mspe : float
-        Mean squared gap over the optimisation periods (the minimised loss).
+        Mean squared gap over the optimisation periods (the minimised loss; with an intercept,
+        that of the shifted gap).
     post_rmspe : float
         Root mean squared gap over the post-treatment periods; NaN without any.
     att : float
@@ -76,11 +78,13 @@ def spawn_seeds(random_state: int | None, n: int) -> list[np.random.SeedSequence
     return np.random.SeedSequence(random_state).spawn(n)
 
 
-def fit_unit(data: ScData, task: FitTask, n_starts: int, maxiter: int, penalty: float = 0.0) -> UnitFit:
+def fit_unit(data: ScData, task: FitTask, n_starts: int, maxiter: int, penalty: float = 0.0, intercept: bool = False) -> UnitFit:
     """Fit the synthetic control of ``task.treated_row`` from ``task.donor_rows``.
 
     Predictors are rescaled on the units of this fit (as R ``Synth`` does for each call).
     ``penalty`` is the weight penalty of the outcome-only mode (:func:`fit_weights_outcome`).
+    With ``intercept`` the synthetic series is shifted by the mean gap over the optimisation
+    periods (:func:`intercept_shift`) and ``pre_mspe`` is that of the shifted gap.
 
     Returns
     -------
@@ -96,14 +100,17 @@ def fit_unit(data: ScData, task: FitTask, n_starts: int, maxiter: int, penalty: 
         starts = starting_values(X, Z[rows], n_starts, np.random.default_rng(task.seed))
         fit = fit_weights_nested(X[1:], X[0], Z[donors], Z[treated], starts, maxiter)
     synthetic = fit.weights @ data.outcome[donors]
+    synthetic = synthetic + intercept_shift(data.outcome[treated], synthetic, data.optimize, intercept)
     gap = data.outcome[treated] - synthetic
+    pre_mspe = float(np.mean(gap[data.optimize] ** 2)) if intercept else fit.loss
     post = gap[~data.pre]
     post_rmspe = float(np.sqrt(np.mean(post**2))) if post.size else float("nan")
     att = float(post.mean()) if post.size else float("nan")
-    return UnitFit(treated, donors, fit.weights, fit.v, synthetic, gap, fit.loss, post_rmspe, att, fit.start_losses)
+    return UnitFit(treated, donors, fit.weights, fit.v, synthetic, gap, pre_mspe, post_rmspe, att, fit.start_losses)
 
 
-def fit_many(data: ScData, tasks: list[FitTask], n_starts: int, maxiter: int, n_jobs: int | None, penalty: float = 0.0) -> list[UnitFit]:
+def fit_many(data: ScData, tasks: list[FitTask], n_starts: int, maxiter: int, n_jobs: int | None, penalty: float = 0.0,
+             intercept: bool = False) -> list[UnitFit]:
     """Run :func:`fit_unit` for every task, in ``n_jobs`` processes (joblib) when asked.
 
     Tasks are split into one contiguous chunk per worker so that the matrices are sent once
@@ -112,13 +119,13 @@ def fit_many(data: ScData, tasks: list[FitTask], n_starts: int, maxiter: int, n_
     """
     workers = min(effective_n_jobs(n_jobs), len(tasks)) if tasks else 1
     if workers <= 1 or (data.outcome_only and len(tasks) * data.outcome.size < _SERIAL_WORK_LIMIT):
-        return _fit_chunk(data, tasks, n_starts, maxiter, penalty)
+        return _fit_chunk(data, tasks, n_starts, maxiter, penalty, intercept)
     chunks = [list(chunk) for chunk in np.array_split(np.arange(len(tasks)), workers)]
     parts = Parallel(n_jobs=workers)(
-        delayed(_fit_chunk)(data, [tasks[i] for i in chunk], n_starts, maxiter, penalty) for chunk in chunks
+        delayed(_fit_chunk)(data, [tasks[i] for i in chunk], n_starts, maxiter, penalty, intercept) for chunk in chunks
     )
     return [fit for part in parts for fit in part]
 
 
-def _fit_chunk(data: ScData, tasks: list[FitTask], n_starts: int, maxiter: int, penalty: float) -> list[UnitFit]:
-    return [fit_unit(data, task, n_starts, maxiter, penalty) for task in tasks]
+def _fit_chunk(data: ScData, tasks: list[FitTask], n_starts: int, maxiter: int, penalty: float, intercept: bool) -> list[UnitFit]:
+    return [fit_unit(data, task, n_starts, maxiter, penalty, intercept) for task in tasks]

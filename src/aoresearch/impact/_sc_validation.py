@@ -49,6 +49,7 @@ class ScSettings:
     random_state: int | None
     n_jobs: int | None
     penalty: float = 0.0
+    intercept: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class ScProblem:
 
 def validate_settings(
     predictors, predictors_periods, predictors_op, special_predictors, optimize_periods,
-    n_starts, maxiter, min_pre_periods, random_state, n_jobs, penalty=0.0,
+    n_starts, maxiter, min_pre_periods, random_state, n_jobs, penalty=0.0, intercept=False,
 ) -> ScSettings:
     """Check the constructor settings; return them as a frozen record.
 
@@ -93,6 +94,7 @@ def validate_settings(
         random_state=check_random_state(random_state, OWNER),
         n_jobs=check_n_jobs(n_jobs, OWNER),
         penalty=_check_penalty(penalty),
+        intercept=_check_intercept(intercept),
     )
 
 
@@ -100,6 +102,12 @@ def _check_penalty(penalty: object) -> float:
     if isinstance(penalty, bool) or not isinstance(penalty, (int, float)) or not (np.isfinite(penalty) and penalty >= 0):
         raise ParameterError(f"The 'penalty' parameter of {OWNER} must be a finite number >= 0. Got {penalty!r} instead.")
     return float(penalty)
+
+
+def _check_intercept(intercept: object) -> bool:
+    if not isinstance(intercept, (bool, np.bool_)):
+        raise ParameterError(f"The 'intercept' parameter of {OWNER} must be a bool. Got {intercept!r} instead.")
+    return bool(intercept)
 
 
 def check_n_jobs(n_jobs: object, owner: str) -> int | None:

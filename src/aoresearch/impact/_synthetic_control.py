@@ -87,6 +87,11 @@ class SyntheticControl(FittedAttributes, BaseEstimator):
     penalty : float, default 0
         Outcome-only mode: weight penalty ``lambda`` against interpolating far-away donors
         (see :func:`aoresearch.impact._sc_weights.fit_weights_outcome`); 0 is the classic fit.
+    intercept : bool, default False
+        Shift the synthetic series by the mean gap over ``optimize_periods`` after fitting the
+        weights (a synthetic control with an intercept; see
+        :func:`aoresearch.impact._sc_weights.intercept_shift`). Applies to every refit too
+        (placebos, leave-one-out). False is the classic synthetic control.
 
     Attributes
     ----------
@@ -140,6 +145,7 @@ class SyntheticControl(FittedAttributes, BaseEstimator):
         random_state: int | None = None,
         n_jobs: int | None = None,
         penalty: float = 0.0,
+        intercept: bool = False,
     ) -> None:
         self.predictors = predictors
         self.predictors_periods = predictors_periods
@@ -152,6 +158,7 @@ class SyntheticControl(FittedAttributes, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.penalty = penalty
+        self.intercept = intercept
 
     def fit(
         self,
@@ -198,7 +205,8 @@ class SyntheticControl(FittedAttributes, BaseEstimator):
         problem = validate_problem(panel, settings, unit, time, outcome, treated, treatment_time, donors)
         data = _build(panel, problem)
         seed = spawn_seeds(settings.random_state, 1)[0]
-        fit = fit_unit(data, FitTask(0, np.arange(1, data.units.size), seed), settings.n_starts, settings.maxiter, settings.penalty)
+        fit = fit_unit(data, FitTask(0, np.arange(1, data.units.size), seed), settings.n_starts, settings.maxiter, settings.penalty,
+                       settings.intercept)
         self._store(panel, settings, problem, data, fit)
         return self
 
@@ -241,7 +249,7 @@ class SyntheticControl(FittedAttributes, BaseEstimator):
         cutoff = _check_cutoff(pre_mspe_cutoff)
         seeds = spawn_seeds(self._settings_.random_state, self._data.units.size)[1:]
         fits = fit_many(self._data, in_space_tasks(self._data.units.size, seeds), starts, self._settings_.maxiter, jobs,
-                        self._settings_.penalty)
+                        self._settings_.penalty, self._settings_.intercept)
         return summarise_in_space(self._data, [self._fit, *fits], cutoff)
 
     def placebo_in_time(self, fake_time: float) -> PlaceboInTime:
@@ -281,7 +289,7 @@ class SyntheticControl(FittedAttributes, BaseEstimator):
         fake = validate_problem(panel, settings, problem.unit, problem.time, problem.outcome, problem.treated, fake_time, problem.donors)
         data = _build(panel, fake)
         fit = fit_unit(data, FitTask(0, np.arange(1, data.units.size), spawn_seeds(settings.random_state, 1)[0]), settings.n_starts, settings.maxiter,
-                       settings.penalty)
+                       settings.penalty, settings.intercept)
         gap = pd.Series(fit.gap, index=pd.Index(data.times, name=problem.time), name="gap")
         return PlaceboInTime(fake_time, _weights_series(data, fit), gap, fit.att, fit.pre_rmspe, fit.post_rmspe)
 
@@ -307,7 +315,7 @@ class SyntheticControl(FittedAttributes, BaseEstimator):
         check_fitted(self, "weights_")
         jobs, starts = self._run_options(n_jobs, None, "leave_one_out")
         tasks = leave_one_out_tasks(self._fit, min_weight, spawn_seeds(self._settings_.random_state, 1)[0])
-        fits = fit_many(self._data, tasks, starts, self._settings_.maxiter, jobs, self._settings_.penalty)
+        fits = fit_many(self._data, tasks, starts, self._settings_.maxiter, jobs, self._settings_.penalty, self._settings_.intercept)
         return summarise_leave_one_out(self._data, fits, self._fit.donor_rows)
 
     def effect(self, placebo: PlaceboInSpace | None = None, alpha: float = 0.05) -> EffectEstimate:
@@ -372,7 +380,7 @@ class SyntheticControl(FittedAttributes, BaseEstimator):
         return validate_settings(
             self.predictors, self.predictors_periods, self.predictors_op, self.special_predictors,
             self.optimize_periods, self.n_starts, self.maxiter, self.min_pre_periods, self.random_state, self.n_jobs,
-            self.penalty,
+            self.penalty, self.intercept,
         )
 
     def _run_options(self, n_jobs: int | None, n_starts: int | None, method: str) -> tuple[int | None, int]:
