@@ -170,13 +170,15 @@ class _Setup:
 
 
 @lru_cache(maxsize=4)
-def _setup(outcomes: tuple[str, ...] | None) -> _Setup:
+def _setup(outcomes: tuple[str, ...] | None, intercept: bool | None = None) -> _Setup:
     from aoresearch.catalogue import load_catalogue
     from aoresearch.config import load_params
 
     params = load_params(REPO / "params.yaml")
     config = params.impact
     config = replace(config, outcomes=tuple(outcomes) if outcomes else config.outcomes, n_jobs=1)
+    if intercept is not None:  # --intercept on|off replaces params.yaml impact.intercept
+        config = replace(config, intercept=intercept)
     validation_params = replace(params, panel=replace(params.panel, categories=dict(PANELS)))
     pilots = tuple(params.pilot(key) for key in PILOTS)
     pooled = tuple(params.pilot(key) for key in POOLED_PILOTS)
@@ -205,7 +207,8 @@ def _quiet() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
-def run_world(scenario: str, seed: int, outcomes: tuple[str, ...] | None, validate: bool = True) -> dict:
+def run_world(scenario: str, seed: int, outcomes: tuple[str, ...] | None, validate: bool = True,
+              intercept: bool | None = None) -> dict:
     """Generate, (optionally) validate and evaluate one world; return compact rows (see module docstring)."""
     _quiet()
     from scipy import stats
@@ -213,7 +216,7 @@ def run_world(scenario: str, seed: int, outcomes: tuple[str, ...] | None, valida
     from aoresearch.panel.stage import make_panel
     from aoresearch.sources.demo import generate_demo
 
-    s = _setup(outcomes)
+    s = _setup(outcomes, intercept)
     params, catalogue, config = s.params, s.catalogue, s.config
     seconds: dict[str, float] = {}
     cpu_seconds: dict[str, float] = {}
@@ -751,12 +754,15 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"Great Expectations validation of worlds 0, K, 2K, ... of each scenario (default {VALIDATE_EVERY}; 0: none)")
     parser.add_argument("--scenarios", nargs="+", choices=sorted(SCENARIOS), default=list(DEFAULT_SCENARIOS),
                         help="which worlds (default: effect null; module docstring)")
+    parser.add_argument("--intercept", choices=("on", "off"), default=None,
+                        help="replace params.yaml's impact.intercept (synthetic control with or without an intercept)")
     args = parser.parse_args(argv)
+    intercept = None if args.intercept is None else args.intercept == "on"
     if args.validate_every < 0:
         parser.error("--validate-every must be >= 0")
     _quiet()
     outcomes = tuple(args.outcomes) if args.outcomes else None
-    setup = _setup(outcomes)
+    setup = _setup(outcomes, intercept)
     alpha = setup.config.alpha
     scenarios = tuple(args.scenarios)
     seeds = {name: [SCENARIOS[name] + i for i in range(1, args.datasets + 1)] for name in scenarios}
@@ -765,7 +771,7 @@ def main(argv: list[str] | None = None) -> int:
 
     task = _importable(run_world)
     start = time.perf_counter()
-    jobs = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(delayed(task)(n, s, outcomes, v) for n, s, v in tasks)
+    jobs = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(delayed(task)(n, s, outcomes, v, intercept) for n, s, v in tasks)
     worlds = sorted(_progress(jobs, len(tasks)), key=lambda w: (w["scenario"], w["seed"]))
     wall = time.perf_counter() - start
 
@@ -804,6 +810,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": f".venv/bin/python benchmarks/impact_quality.py --datasets {args.datasets} --n-jobs {args.n_jobs}"
                    f" --validate-every {every}" + (f" --outcomes {' '.join(outcomes)}" if outcomes else "")
                    + (f" --scenarios {' '.join(scenarios)}" if scenarios != DEFAULT_SCENARIOS else "")
+                   + (f" --intercept {args.intercept}" if args.intercept else "")
                    + (f" --out {args.out}" if args.out.resolve() != OUT.resolve() else ""),
         "settings": {
             "datasets_per_scenario": args.datasets, "n_jobs": args.n_jobs, "alpha": alpha, "validate_every": every,

@@ -118,7 +118,7 @@ def test_intercept_is_off_by_default_and_checked():
 
 
 def test_impact_config_parses_intercept_and_names_the_key(params, params_document):
-    assert params.impact.intercept is False  # params.yaml keeps the classic synthetic control for now
+    assert params.impact.intercept is True  # params.yaml: the SC with an intercept (benchmarks/results/impact_quality_intercept.json)
     section = dict(params_document["impact"])
     assert parse_impact_config(section | {"intercept": True}).intercept is True
     with pytest.raises(ParameterError, match=r"'impact.intercept' must be true or false. Got 'yes'"):
