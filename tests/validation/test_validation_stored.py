@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from aoresearch.errors import StoredValidationError
+from aoresearch.sources.raw import RawData
 from aoresearch.validation import Target, load_site_config, run_targets, validate_raw, validation_config, write_suites
 from aoresearch.validation.edits import FINGERPRINT, fingerprint, is_edited, merge
 from aoresearch.validation.rules import critical
@@ -84,9 +85,12 @@ def test_unedited_store_runs_the_current_params(gx_dir):
     assert stricter.stored_changes == ()
 
 
-def test_params_change_reaches_the_committed_suites(demo_raw, catalogue, params, tmp_path):
+def test_params_change_reaches_the_committed_suites(small_extract, catalogue, params, tmp_path):
+    # The small extract (17,000 rows of the demo data) holds counts above 1000 as the whole demo
+    # data set (1.1 million rows) does, and validates in a third of the CPU time (9 s, not 27 s).
     config = dataclasses.replace(validation_config(params), max_count=1000)
-    report = validate_raw(demo_raw, catalogue, config, load_site_config(REPO / "gx", "raw", tmp_path))
+    raw = RawData(*small_extract, {"synthetic": True})
+    report = validate_raw(raw, catalogue, config, load_site_config(REPO / "gx", "raw", tmp_path))
     assert not _outcome(report, "count_at_most_max").success and report.stored_changes == ()
 
 
