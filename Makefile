@@ -15,7 +15,7 @@ env: $(STAMP)
 # The stamp depends on the lock and the package metadata: editing either re-syncs the venv.
 # --compile-bytecode: every stage and test subprocess imports the libraries from .pyc files; on a
 # machine with PYTHONDONTWRITEBYTECODE set (as here) each `import great_expectations` otherwise
-# compiled it from source again (11-15 CPU s instead of ~6.5 s; README, "Speed").
+# compiled it from source again (here 15.4 CPU s instead of 5.4; README, "Tests").
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
