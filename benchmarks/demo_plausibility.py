@@ -70,7 +70,12 @@ def main(argv: list[str]) -> int:
     tasks = [(name, seed) for name in args.scenarios
              for seed in range(quality.SCENARIOS[name] + 1, quality.SCENARIOS[name] + args.datasets + 1)]
     start = time.perf_counter()
-    worlds = list(Parallel(n_jobs=args.n_jobs)(delayed(_check_world)(name, seed) for name, seed in tasks))
+    check = _check_world
+    if check.__module__ == "__main__":  # workers unpickle it by reference from this file imported as a module
+        import importlib
+
+        check = importlib.import_module(Path(__file__).stem)._check_world
+    worlds = list(Parallel(n_jobs=args.n_jobs)(delayed(check)(name, seed) for name, seed in tasks))
     return _summarise(args, worlds, start)
 
 
