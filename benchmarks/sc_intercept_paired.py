@@ -27,6 +27,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from impact_quality import reference_levels  # noqa: E402  (the % scale of the quality benchmark)
+
 OUT = Path(__file__).resolve().parent / "results" / "sc_intercept_paired.json"
 KEY = ["scenario", "seed", "pilot_type", "outcome", "estimator", "period", "kind"]
 
@@ -44,10 +47,10 @@ def _band(values: pd.Series) -> dict:
 
 
 def compare(off: pd.DataFrame, on: pd.DataFrame) -> list[dict]:
+    off = off.assign(ref=reference_levels(off))  # the observed level does not depend on the fit
     m = off.merge(on, on=KEY, suffixes=("_off", "_on"), validate="one_to_one")
     if len(m) != len(off) or len(m) != len(on):
         raise SystemExit(f"the two runs do not hold the same worlds: {len(off)} and {len(on)} rows, {len(m)} paired")
-    m["ref"] = m.groupby(["scenario", "pilot_type", "outcome"])["level_off"].transform("mean")
     for side in ("off", "on"):
         m[f"pct_{side}"] = 100 * m[f"err_{side}"] / m["ref"]
     m["pct_diff"] = m["pct_on"] - m["pct_off"]
