@@ -184,6 +184,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--datasets", type=int, default=100, help="worlds per scenario")
     parser.add_argument("--seed", type=int, default=950001, help="first null seed; effect worlds start at seed + 100000")
     parser.add_argument("--check", action="store_true", help="also compare with evaluate_outcome on the first seed")
+    parser.add_argument("--out", type=Path, default=OUT, help="result JSON (default benchmarks/results/did_dof_alternatives.json)")
     args = parser.parse_args(argv)
     iq._quiet()
     start = time.perf_counter()
@@ -193,13 +194,14 @@ def main(argv: list[str]) -> int:
             rows += world_rows(scenario, seed)
     result = {"benchmark": "DiD in-time placebo degrees of freedom: the pipeline rule (AR(1) gap) vs the previous one and alternatives",
               "command": f".venv/bin/python benchmarks/did_dof_alternatives.py --datasets {args.datasets} --seed {args.seed}"
-                         + (" --check" if args.check else ""),
+                         + (" --check" if args.check else "")
+                         + (f" --out {args.out}" if args.out.resolve() != OUT.resolve() else ""),
               "datasets_per_scenario": args.datasets, "seeds": {"null": args.seed, "effect": args.seed + EFFECT_SEED_OFFSET},
               "target_coverage": 0.95, "cells": summarise(pd.DataFrame(rows))}
     if args.check:
         result["check"] = check_against_pipeline(args.seed)
     result["seconds"] = round(time.perf_counter() - start, 1)
-    OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(pd.DataFrame(result["cells"])[["scenario", "pilot_type", "kind", *RULES]].to_string(index=False))
     print(json.dumps(result.get("check", {})), result["seconds"], "s")
     return 0
