@@ -68,11 +68,14 @@ def run_targets(
         for target in targets:
             changes.extend(_use_rendering_with_edits(context, target, site))
             checkpoint = context.checkpoints.get(checkpoint_name(site.name, target.name))
+            checkpoint.actions = []  # Data Docs are built once below, not after every Checkpoint;
+            checkpoint.save()  # saved into the run's temporary copy (GX refuses to run an unsaved change)
             checkpoint.result_format = fmt = result_format(target, examples)
             labels = fmt["unexpected_index_column_names"]
             result = checkpoint.run(batch_parameters={"dataframe": target.frame}, run_id=run_identifier(target.name, target.frame))
             for run in result.run_results.values():
                 outcomes.extend(_outcome(target, r, labels, examples, _file(source, target.file)) for r in run.results)
+        context.build_data_docs(site_names=[site.name])
     normalise_data_docs(site.folder)
     return ValidationReport(name, tuple(outcomes), tuple(changes))
 
