@@ -160,7 +160,7 @@ def report_workspace(tmp_path_factory, demo_raw, catalogue, params) -> Path:
     # ahead, as on the real extract.
     chosen = {"h1": {"forecast": "fe_linear", "ratio_to_persistence": 0.9871, "shrink": 1.0},
               "h2": {"forecast": "fe_linear", "ratio_to_persistence": 0.9934, "shrink": 1.0},
-              "h3": {"forecast": "combination", "ratio_to_persistence": 0.9855, "shrink": 0.4}}
+              "h3": {"forecast": "combination", "ratio_to_persistence": 0.9852, "shrink": 0.4}}
     (root / "data" / "factors" / "forecast" / "summary.json").write_text(json.dumps({
         "horizon": 1, "selection_horizons": [1, 2, 3], "test_years": [2012, 2020], "validation_years": [2008, 2011],
         "synthetic": True, "outcomes": {"oohc_per_1000": {
