@@ -6,6 +6,7 @@ a funder would receive.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -143,6 +144,19 @@ def test_reports_factors_say_plainly_when_the_model_does_not_beat_persistence(re
                      r"101\.2% of that simple rule's\)", text), "no plain statement of the forecast's accuracy"
     assert "79% of the observed values fell inside the 80% forecast intervals" in text
     assert "How good are the forecasts?" in text and "Model (% of last value's error)" in text
+
+
+def test_reports_risk_factors_state_the_forecast_targets_and_the_model_skill(rendered):
+    """Issue 16 item 3: the chosen forecast per horizon, whether the targets are met (the contract
+    summary misses 0.97 three years ahead) and, by the SHAP drivers, the model's skill."""
+    text = html.unescape(_page(rendered["risk_factors"])[0])
+    assert "fixed-effects linear model (98.7%)" in text and "last value plus 40 % of the model's predicted change (98.5%)" in text
+    assert ("Not met: 3 years ahead, the chosen forecast's error was above 97% of that simple rule's for "
+            "placements outside the home (98.5%).") in text
+    assert "The accuracy targets set for the forecasts are not met for 1 of 1 outcomes" in text
+    assert "explain the gradient-boosted model's forecast 1 year(s) ahead" in text and "error was 101.2%" in text
+    assert "do not project 1 year(s) ahead with this model" in text
+    assert "What drives the model's forecast for each pilot region" in text
 
 
 def test_reports_baseline_pilot_gets_monitoring_plan(rendered):

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from aoresearch.catalogue import Catalogue
 from aoresearch.reports.disclosure import disclosure_table
+from aoresearch.reports.forecast_targets import forecast_name
 from aoresearch.reports.i18n import MESSAGES, format_number, rate_label, t
 from aoresearch.reports.marks import mark_figure
 from aoresearch.reports.plots import PALETTE, _LocaleFormatter
@@ -131,8 +132,7 @@ def chosen_forecasts_html(results: FactorResults, outcome: str, lang: str) -> st
     chosen = ((results.forecast_summary.get("outcomes") or {}).get(outcome) or {}).get("chosen") or {}
     parts, worse = [], []
     for key, choice in sorted(chosen.items(), key=lambda item: int(item[0][1:])):
-        name = (t("forecast_combination", lang, pct=format_number(100 * choice["shrink"], lang, 0))
-                if choice["forecast"] == "combination" else t(f"forecast_{choice['forecast']}", lang))
+        name = forecast_name(choice["forecast"], choice["shrink"], lang)
         pct = format_number(100 * choice["ratio_to_persistence"], lang, 1)
         parts.append(t("chosen_horizon", lang, h=int(key[1:]), name=name, pct=pct))
         if choice["ratio_to_persistence"] > 1:

@@ -617,8 +617,8 @@ MESSAGES = {**MESSAGES, **{
 MESSAGES = {**MESSAGES, **{
     "h_factor_table": {"en": "Factors by outcome", "fi": "Tekijät tulosmuuttujittain"},
     "h_shap_plots": {"en": "How each factor moves the prediction", "fi": "Miten kukin tekijä muuttaa ennustetta"},
-    "h_pilot_drivers": {"en": "What drives each pilot region's projected change",
-                        "fi": "Mikä selittää pilottialueiden ennustettua muutosta"},
+    "h_pilot_drivers": {"en": "What drives the model's forecast for each pilot region",
+                        "fi": "Mikä selittää mallin ennustetta pilottialueilla"},
     "factors_lead": {
         "en": "Besides their own past level, the circumstances that best predict {subject} {horizon} are {factors}.",
         "fi": "Oman aiemman tason lisäksi parhaiten ennakoivat tekijät ({subject}, {horizon}) ovat {factors}.",
@@ -692,10 +692,45 @@ MESSAGES = {**MESSAGES, **{
         "fi": "Näytetään päätulosmuuttujalle; kaikkien tulosmuuttujien kuviot ovat putken tuloskansiossa {path}.",
     },
     "drivers_intro": {
-        "en": "Contributions of each factor to the region's projected change of {subject} from {origin} to {year}: "
-              "bars to the right push the projection up, bars to the left pull it down.",
-        "fi": "Tekijöiden osuudet alueen ennustetusta muutoksesta ({subject}) vuodesta {origin} vuoteen {year}: "
-              "oikealle osoittavat palkit nostavat ennustetta, vasemmalle osoittavat laskevat sitä.",
+        "en": "Contributions of each factor to the gradient-boosted model's forecast change of {subject} in the region "
+              "from {origin} to {year}: bars to the right push the model's forecast up, bars to the left pull it down.",
+        "fi": "Tekijöiden osuudet gradienttitehostetun mallin ennustamasta muutoksesta ({subject}) alueella vuodesta "
+              "{origin} vuoteen {year}: oikealle osoittavat palkit nostavat mallin ennustetta, vasemmalle osoittavat "
+              "laskevat sitä.",
+    },
+    "drivers_model_skill": {
+        "en": "These contributions (SHAP values) explain the gradient-boosted model's forecast {h} year(s) ahead. "
+              "Tested on years {first}–{last} that it had not seen, the model's error was {pct}% of that of simply "
+              "carrying the last observed value forward.",
+        "fi": "Osuudet (SHAP-arvot) selittävät gradienttitehostetun mallin ennustetta {h} vuotta eteenpäin. "
+              "Vuosilla {first}–{last}, joita malli ei nähnyt, sen virhe oli {pct} % viimeisimmän havaitun arvon "
+              "käyttämisen virheestä.",
+    },
+    "drivers_model_skill_unknown": {
+        "en": "These contributions (SHAP values) explain the gradient-boosted model's forecast {h} year(s) ahead; "
+              "the model's accuracy at this horizon was not measured.",
+        "fi": "Osuudet (SHAP-arvot) selittävät gradienttitehostetun mallin ennustetta {h} vuotta eteenpäin; mallin "
+              "tarkkuutta tällä ennustejänteellä ei mitattu.",
+    },
+    "drivers_projected_with_model": {
+        "en": "The scenarios and the situation room project {h} year(s) ahead with this model.",
+        "fi": "Skenaariot ja tilannehuone käyttävät tätä mallia ennustaessaan {h} vuotta eteenpäin.",
+    },
+    "drivers_projected_with_other": {
+        "en": "The scenarios and the situation room do not project {h} year(s) ahead with this model but with another "
+              "forecast, which was more accurate on validation years before the test years: {name} (its error on "
+              "the test years: {pct}% of that simple rule's). The bars show which circumstances the model reads, "
+              "not how that projection was made.",
+        "fi": "Skenaariot ja tilannehuone eivät käytä tätä mallia ennustaessaan {h} vuotta eteenpäin vaan toista "
+              "ennustetta, joka oli tarkempi testivuosia edeltävinä validointivuosina: {name} (sen virhe "
+              "testivuosina {pct} % yksinkertaisen säännön virheestä). Palkit näyttävät, mitä tekijöitä malli "
+              "käyttää, eivät sitä, miten tuo ennuste tehtiin.",
+    },
+    "drivers_projected_unchosen": {
+        "en": "No forecast was chosen on validation years {h} year(s) ahead, so the scenarios and the situation room "
+              "project there with this model.",
+        "fi": "Ennustetta ei valittu validointivuosina {h} vuoden päähän, joten skenaariot ja tilannehuone käyttävät "
+              "siellä tätä mallia.",
     },
     "drivers_sentence": {
         "en": "{region}: the largest push {up_or_down} comes from {factor}.",
@@ -703,7 +738,7 @@ MESSAGES = {**MESSAGES, **{
     },
     "push_up": {"en": "upwards", "fi": "ylöspäin"},
     "push_down": {"en": "downwards", "fi": "alaspäin"},
-    "axis_contribution": {"en": "Contribution to the projection", "fi": "Osuus ennusteesta"},
+    "axis_contribution": {"en": "Contribution to the model's forecast", "fi": "Osuus mallin ennusteesta"},
     "alt_factor_png": {"en": "SHAP figure for {subject}.", "fi": "SHAP-kuvio: {subject}."},
     "alt_drivers": {"en": "Bar chart of factor contributions for {region}.", "fi": "Pylväskuvio tekijöiden osuuksista: {region}."},
     "h_accuracy": {"en": "How good are the forecasts?", "fi": "Kuinka hyviä ennusteet ovat?"},
@@ -734,6 +769,61 @@ MESSAGES = {**MESSAGES, **{
         "fi": "Ennustevirhe (lapsimäärillä painotettu keskimääräinen absoluuttinen virhe pidätetyillä vuosilla) "
               "prosentteina viimeisimmän havaitun arvon käyttämisen virheestä: alle 100 on parempi kuin tämä "
               "yksinkertainen sääntö. Vertailuna alueen oma trendi ja kiinteiden vaikutusten lineaarinen malli.",
+    },
+    "chosen_table_intro": {
+        "en": "The forecast the scenarios and the situation room use, per outcome and horizon: the one with the "
+              "smallest error on validation years before the test years. Next to it, its error on the test years as a "
+              "percentage of the error of carrying the last observed value forward (below 100 is better).",
+        "fi": "Skenaarioissa ja tilannehuoneessa käytetty ennuste tulosmuuttujittain ja ennustejänteittäin: se, jonka "
+              "virhe oli pienin testivuosia edeltävinä validointivuosina. Sen perässä virhe testivuosina prosentteina "
+              "viimeisimmän havaitun arvon käyttämisen virheestä (alle 100 on parempi).",
+    },
+    "col_horizon_ahead": {"en": "{h} year(s) ahead", "fi": "{h} vuotta eteenpäin"},
+    "chosen_cell": {"en": "{name} ({pct}%)", "fi": "{name} ({pct} %)"},
+    "targets_intro": {
+        "en": "Targets set for these forecasts, judged on the test years {first}–{last}: at no horizon should the "
+              "chosen forecast be less accurate than carrying the last observed value forward (error at most 100% of "
+              "that simple rule's), and {long_h} years ahead its error should be at most {long_pct}% of that rule's.",
+        "fi": "Näille ennusteille asetetut tavoitteet, arvioituna testivuosina {first}–{last}: valittu ennuste ei "
+              "saa millään ennustejänteellä olla epätarkempi kuin viimeisimmän havaitun arvon käyttäminen (virhe "
+              "enintään 100 % tämän yksinkertaisen säännön virheestä), ja {long_h} vuotta eteenpäin sen virhe saa "
+              "olla enintään {long_pct} % säännön virheestä.",
+    },
+    "targets_met": {"en": "Both targets are met for every outcome and horizon.",
+                    "fi": "Molemmat tavoitteet täyttyvät kaikilla tulosmuuttujilla ja ennustejänteillä."},
+    "targets_worse": {
+        "en": "Not met: the chosen forecast was less accurate than carrying the last value forward for {items}.",
+        "fi": "Ei täyty: valittu ennuste oli epätarkempi kuin viimeisimmän arvon käyttäminen: {items}.",
+    },
+    "targets_long": {
+        "en": "Not met: {h} years ahead, the chosen forecast's error was above {pct}% of that simple rule's for {items}.",
+        "fi": "Ei täyty: {h} vuotta eteenpäin valitun ennusteen virhe oli yli {pct} % yksinkertaisen säännön "
+              "virheestä: {items}.",
+    },
+    "targets_unassessed": {
+        "en": "Not assessed: no forecast was chosen and tested for {items}.",
+        "fi": "Ei arvioitu: ennustetta ei valittu ja testattu: {items}.",
+    },
+    "targets_worse_meaning": {
+        "en": "Where the chosen forecast was less accurate than the last value, its projections add nothing to the "
+              "latest observed level.",
+        "fi": "Niissä, joissa valittu ennuste oli viimeistä arvoa epätarkempi, sen ennusteet eivät lisää tietoa "
+              "viimeisimpään havaittuun tasoon.",
+    },
+    "targets_item": {"en": "{outcome}, {h} year(s) ahead ({pct}%)", "fi": "{outcome}, {h} vuotta eteenpäin ({pct} %)"},
+    "targets_item_long": {"en": "{outcome} ({pct}%)", "fi": "{outcome} ({pct} %)"},
+    "targets_item_unassessed": {"en": "{outcome}, {h} year(s) ahead", "fi": "{outcome}, {h} vuotta eteenpäin"},
+    "targets_brief_met": {
+        "en": "The accuracy targets set for the forecasts are met for all {n} outcomes (see “How good are the "
+              "forecasts?”).",
+        "fi": "Ennusteille asetetut tarkkuustavoitteet täyttyvät kaikilla {n} tulosmuuttujalla (ks. ”Kuinka hyviä "
+              "ennusteet ovat?”).",
+    },
+    "targets_brief_missed": {
+        "en": "The accuracy targets set for the forecasts are not met for {missed} of {n} outcomes; the section “How "
+              "good are the forecasts?” names where they are missed.",
+        "fi": "Ennusteille asetetut tarkkuustavoitteet eivät täyty {missed} tulosmuuttujalla {n}:stä; osio ”Kuinka "
+              "hyviä ennusteet ovat?” kertoo, missä ne jäävät saavuttamatta.",
     },
     "col_model_error": {"en": "Model (% of last value's error)", "fi": "Malli (% viimeisen arvon virheestä)"},
     "col_region_trend_error": {"en": "Region trend (%)", "fi": "Alueen trendi (%)"},
