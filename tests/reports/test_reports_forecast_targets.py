@@ -64,7 +64,7 @@ def test_an_outcome_worse_than_persistence_at_one_year_is_named():
     chosen = _chosen({"oohc": [1.02, 0.9, 0.9], "psych": [0.99, 0.95, 0.9]})
     text = targets_html(chosen, NAMES, YEARS, "en")
     assert 'class="ao-caution"' in text and "Both targets are met" not in text
-    assert ("Not met: the chosen forecast was less accurate than carrying the last value forward for "
+    assert ("Not met: the chosen forecast was less accurate than carrying the last value forward for these outcomes: "
             "placements outside the home, 1 year(s) ahead (102.0%).") in text
     assert "child psychiatric care" not in text and "above 97%" not in text
     assert "its projections add nothing to the latest observed level" in text
@@ -75,7 +75,7 @@ def test_an_outcome_above_the_target_three_years_ahead_is_named():
     chosen = _chosen({"oohc": [0.9, 0.9, 0.9], "psych": [0.99, 0.95, 0.985]})
     text = targets_html(chosen, NAMES, YEARS, "en")
     assert 'class="ao-caution"' in text and "Both targets are met" not in text
-    assert ("Not met: 3 years ahead, the chosen forecast's error was above 97% of that simple rule's for "
+    assert ("Not met: 3 years ahead, the chosen forecast's error was above 97% of that simple rule's for these outcomes: "
             "child psychiatric care (98.5%).") in html_unescape(text)
     assert "less accurate than carrying the last value forward for" not in text and "placements" not in text
     assert "not met for 1 of 2 outcomes" in targets_brief_html(chosen, "en")
@@ -85,7 +85,7 @@ def test_a_horizon_without_a_chosen_forecast_is_not_called_met():
     chosen = _chosen({"oohc": [0.9, 0.9, np.nan]})
     text = targets_html(chosen, NAMES, YEARS, "en")
     assert not check_targets(chosen).met and "Both targets are met" not in text
-    assert "Not assessed: no forecast was chosen and tested for placements outside the home, 3 year(s) ahead." in text
+    assert "Not assessed: no forecast was chosen and tested for these outcomes: placements outside the home, 3 year(s) ahead." in text
 
 
 def test_targets_in_finnish():

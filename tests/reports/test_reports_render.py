@@ -151,7 +151,7 @@ def test_reports_risk_factors_state_the_forecast_targets_and_the_model_skill(ren
     summary misses 0.97 three years ahead) and, by the SHAP drivers, the model's skill."""
     text = html.unescape(_page(rendered["risk_factors"])[0])
     assert "fixed-effects linear model (98.7%)" in text and "last value plus 40 % of the model's predicted change (98.5%)" in text
-    assert ("Not met: 3 years ahead, the chosen forecast's error was above 97% of that simple rule's for "
+    assert ("Not met: 3 years ahead, the chosen forecast's error was above 97% of that simple rule's for these outcomes: "
             "placements outside the home (98.5%).") in text
     assert "The accuracy targets set for the forecasts are not met for 1 of 1 outcomes" in text
     assert "explain the gradient-boosted model's forecast 1 year(s) ahead" in text and "error was 101.2%" in text

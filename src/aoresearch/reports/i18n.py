@@ -792,16 +792,16 @@ MESSAGES = {**MESSAGES, **{
     "targets_met": {"en": "Both targets are met for every outcome and horizon.",
                     "fi": "Molemmat tavoitteet täyttyvät kaikilla tulosmuuttujilla ja ennustejänteillä."},
     "targets_worse": {
-        "en": "Not met: the chosen forecast was less accurate than carrying the last value forward for {items}.",
+        "en": "Not met: the chosen forecast was less accurate than carrying the last value forward for these outcomes: {items}.",
         "fi": "Ei täyty: valittu ennuste oli epätarkempi kuin viimeisimmän arvon käyttäminen: {items}.",
     },
     "targets_long": {
-        "en": "Not met: {h} years ahead, the chosen forecast's error was above {pct}% of that simple rule's for {items}.",
+        "en": "Not met: {h} years ahead, the chosen forecast's error was above {pct}% of that simple rule's for these outcomes: {items}.",
         "fi": "Ei täyty: {h} vuotta eteenpäin valitun ennusteen virhe oli yli {pct} % yksinkertaisen säännön "
               "virheestä: {items}.",
     },
     "targets_unassessed": {
-        "en": "Not assessed: no forecast was chosen and tested for {items}.",
+        "en": "Not assessed: no forecast was chosen and tested for these outcomes: {items}.",
         "fi": "Ei arvioitu: ennustetta ei valittu ja testattu: {items}.",
     },
     "targets_worse_meaning": {
