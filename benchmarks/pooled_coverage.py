@@ -15,6 +15,11 @@ rejection and power-at-MDE bookkeeping (``impact_quality._pooled``, ``summarise_
 Seeds: null worlds ``--seed + i``, effect worlds ``--seed + 100000 + i`` (i = 0..N-1); the
 default 1500001.. / 1600001.. is used neither by the tests nor by the other benchmarks (1300001.. /
 1400001.. were used for a first, exploratory look at 150 worlds each: null coverage 0.960 / 0.940 / 0.960).
+``--scenarios harmful`` (or ``large``) runs the quality benchmark's other effect sizes
+(``impact_quality.EFFECT_SCALE``: the effect of params.yaml times -2 / 3), seeds ``--seed + 200000 + i``
+/ ``--seed + 300000 + i``. ``--seed 2800001 --scenarios harmful`` (seeds 3000001..) checked, on
+other worlds, the pooled effect's understatement of a harmful effect in the quality benchmark
+(-1.83, MCSE 0.58, log points x 100): there -0.68 (MCSE 0.58, all four pilots).
 
 ``--intercept on|off`` replaces ``impact.intercept`` of params.yaml (the synthetic control with
 or without an intercept, :func:`aoresearch.impact._sc_weights.intercept_shift`) in every fit;
@@ -43,6 +48,8 @@ import impact_quality as iq  # noqa: E402  (setup, truth and pooled bookkeeping 
 
 OUT = Path(__file__).resolve().parent / "results" / "pooled_coverage.json"
 EFFECT_SEED_OFFSET = 100_000
+# First seed of each scenario's worlds: --seed plus this offset (null and effect as before).
+SEED_OFFSETS = {"null": 0, "effect": EFFECT_SEED_OFFSET, "harmful": 200_000, "large": 300_000}
 
 
 def setup(intercept: bool | None):
@@ -115,13 +122,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rows", type=Path, default=None, help="also write every pooled row (one per world and group) to this CSV")
     parser.add_argument("--from-rows", type=Path, default=None,
                         help="summarise the rows a previous run wrote with --rows (same --datasets and --seed) instead of computing them")
+    parser.add_argument("--scenarios", nargs="+", choices=sorted(SEED_OFFSETS), default=["null", "effect"],
+                        help="which worlds (default: null effect); seeds --seed + 0 / 100000 / 200000 / 300000 for "
+                             "null / effect / harmful / large (impact_quality's EFFECT_SCALE)")
     parser.add_argument("--intercept", choices=("on", "off"), default=None,
                         help="replace params.yaml's impact.intercept (default: params.yaml's value)")
     args = parser.parse_args(argv)
     intercept = None if args.intercept is None else args.intercept == "on"
     start = time.perf_counter()
-    tasks = [("null", args.seed + i) for i in range(args.datasets)]
-    tasks += [("effect", args.seed + EFFECT_SEED_OFFSET + i) for i in range(args.datasets)]
+    tasks = [(name, args.seed + SEED_OFFSETS[name] + i) for name in args.scenarios for i in range(args.datasets)]
     if args.from_rows:
         rows = read_rows(args.from_rows)
         expected = {(name, seed) for name, seed in tasks}
@@ -137,11 +146,12 @@ def main(argv: list[str]) -> int:
     summary = iq.summarise_pooled(rows, config.alpha)
     result = {"benchmark": "pooled effect of the four 2020 pilots: coverage, null rejection and power at the MDE",
               "command": f".venv/bin/python benchmarks/pooled_coverage.py --datasets {args.datasets} --seed {args.seed}"
+                         + (f" --scenarios {' '.join(args.scenarios)}" if args.scenarios != ["null", "effect"] else "")
                          + (f" --intercept {args.intercept}" if args.intercept else "")
                          + (f" --out {args.out}" if args.out.resolve() != OUT.resolve() else ""),
               "intercept": config.intercept,
               "datasets_per_scenario": args.datasets,
-              "seeds": {"null": args.seed, "effect": args.seed + EFFECT_SEED_OFFSET},
+              "seeds": {name: args.seed + SEED_OFFSETS[name] for name in args.scenarios},
               "criteria": {"coverage": list(iq.COVERAGE_RANGE), "null_rejection_max": iq.NULL_REJECTION_MAX,
                            "power_at_mde": list(iq.POWER_RANGE)},
               "seconds": None if args.from_rows else round(time.perf_counter() - start, 1),
