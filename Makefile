@@ -61,7 +61,7 @@ bench: env
 
 # Re-pin after changing dependencies in pyproject.toml (needs the package index).
 lock: env
-	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --excludes requirements.exclude.txt -o requirements.lock
 
 clean-env:
 	rm -rf $(VENV)
