@@ -31,7 +31,9 @@ def entries(reports: Path, params, lang: str) -> list[IndexEntry]:
     out = []
     for name, key, words in names:
         executed = reports / "executed" / f"{name}.ipynb"
-        available = (reports / "html" / f"{name}.html").is_file()
+        # A report stage moves its executed notebook into place only once its HTML is rendered
+        # (aoresearch.reports.render), so the notebook (a dependency in dvc.yaml) stands for both.
+        available = executed.is_file()
         out.append(IndexEntry(t(f"{key}.title", lang, **words), f"{name}.html", t(f"{key}.description", lang, **words),
                               lead_of_notebook(executed) if available else None, available))
     return out

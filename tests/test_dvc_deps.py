@@ -86,8 +86,7 @@ STAGE_FILES: dict[str, list[str]] = {
     "report_factors": [*CATALOGUE, "data/panel", "data/factors/forecast", "data/raw/provenance.json"],
     "report_situation": [*CATALOGUE, "data/panel", "data/factors/scenarios.parquet",
                          "data/raw/provenance.json"],
-    "report_index": [*SUMMARIES, "reports/executed", "reports/html/situation_room.html",
-                     "reports/html/risk_factors.html", "data/impact_pooled", "data/raw/provenance.json"],
+    "report_index": [*SUMMARIES, "reports/executed", "data/impact_pooled", "data/raw/provenance.json"],
 }
 
 # Modules a stage imports whose code cannot change its outputs: error classes (messages only),

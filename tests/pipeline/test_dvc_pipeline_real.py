@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import pytest
 
-from test_dvc_pipeline import PILOTS, _assert_every_report_rendered
+from test_dvc_pipeline import _assert_every_report_rendered
 
 pytestmark = [pytest.mark.slow, pytest.mark.real_data, pytest.mark.timeout(3600)]
 
@@ -19,7 +19,7 @@ def test_real_extract_by_one_params_change(repo_copy, sotkanet_extract):
     assert not (repo_copy.root / "data/raw/ground_truth.json").exists()
     panel = pd.read_parquet(repo_copy.root / "data/panel/municipality.parquet")
     assert panel["year"].max() == 2021 and panel["region"].nunique() == 309
-    _assert_every_report_rendered(repo_copy.root)
+    _assert_every_report_rendered(repo_copy)
     assert json.loads((repo_copy.root / "metrics/forecast.json").read_text())["synthetic"] is False
     assert "synthetic demo" not in (repo_copy.root / "reports/html/impact_tampere.html").read_text(encoding="utf-8").lower()
 
