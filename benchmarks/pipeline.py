@@ -8,10 +8,15 @@ Measures, in a fresh copy of the repository on this machine:
 - reproducibility: which output hashes of the fresh run equal those in the committed dvc.lock.
 
 Run: `.venv/bin/python benchmarks/pipeline.py` (writes benchmarks/results/pipeline.json).
+`--real` runs the same on the real Sotkanet extract (`../shared/data/sotkanet`, read at run time:
+params `data.source: file`, years to 2021, as tests/pipeline/test_dvc_pipeline_real.py sets them;
+issue 15's target <= 300 s) and writes benchmarks/results/pipeline_real.json; the committed
+dvc.lock records the demo run, so no hashes are compared.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -24,10 +29,22 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _repo_copy import REPO, copy_repository, environment, peak_child_rss_mb, temporary_copy, timed  # noqa: E402
+from _repo_copy import REPO, SHARED, copy_repository, environment, peak_child_rss_mb, temporary_copy, timed  # noqa: E402
 
 DVC = str(Path(sys.executable).parent / "dvc")
 TARGETS = {"noop_s": 5.0, "peak_rss_mb": 2048.0}
+REAL_TARGETS = {"pipeline_s": 300.0, "noop_s": 5.0, "peak_rss_mb": 2048.0}
+
+
+def use_real_extract(root: Path, extract: Path) -> None:
+    """Point the copy's params.yaml at the real extract (comments are not kept: a throw-away copy)."""
+    if not (extract / "README.md").is_file():
+        raise SystemExit(f"error: --real needs the Sotkanet extract at {extract} (../shared/data/sotkanet)")
+    path = root / "params.yaml"
+    params = yaml.safe_load(path.read_text(encoding="utf-8"))
+    params["data"].update(source="file", file={**params["data"].get("file", {}), "path": str(extract)})
+    params["data"]["years"]["end"] = 2021
+    path.write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
 
 
 def repro_by_stage(root: Path) -> tuple[float, dict[str, float]]:
@@ -65,19 +82,25 @@ def compare_with_committed(fresh: Path) -> dict:
     return {"outputs": len(rerun), "identical": len(same), "different": sorted(set(rerun) - set(same))}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--real", action="store_true", help="run on the real extract instead of demo data")
+    args = parser.parse_args(argv)
+    targets = REAL_TARGETS if args.real else TARGETS
     with temporary_copy() as tmp:
         root = copy_repository(Path(tmp))
+        if args.real:
+            use_real_extract(root, SHARED / "sotkanet")
         total, stages = repro_by_stage(root)
         noop = [timed([DVC, "repro"], root) for _ in range(5)]
         peak = peak_child_rss_mb()
-        reproduced = compare_with_committed(root / "dvc.lock")
+        reproduced = None if args.real else compare_with_committed(root / "dvc.lock")
     groups: dict[str, float] = {}
     for stage, seconds in stages.items():
         family = stage.split("@")[0]
         groups[family] = round(groups.get(family, 0.0) + seconds, 2)
     result = {
-        "benchmark": "whole DVC pipeline (dvc repro from nothing) on synthetic demo data",
+        "benchmark": "whole DVC pipeline (dvc repro from nothing) on " + ("the real Sotkanet extract" if args.real else "synthetic demo data"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "pipeline_s": round(total, 2),
         "noop_s": round(statistics.median(noop), 2),
@@ -86,10 +109,10 @@ def main() -> int:
         "stage_families_s": dict(sorted(groups.items(), key=lambda kv: -kv[1])),
         "stages_s": stages,
         "same_hashes_as_committed_dvc_lock": reproduced,
-        "targets": TARGETS,
+        "targets": targets,
     }
-    result["meets_targets"] = all(result[k] < v for k, v in TARGETS.items())
-    out = REPO / "benchmarks" / "results" / "pipeline.json"
+    result["meets_targets"] = all(result[k] <= v for k, v in targets.items())
+    out = REPO / "benchmarks" / "results" / ("pipeline_real.json" if args.real else "pipeline.json")
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))
     return 0 if result["meets_targets"] else 1
