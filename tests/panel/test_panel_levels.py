@@ -82,6 +82,17 @@ def test_ingest_notices_compare_rows_with_the_levels(small):
                for n in level_notices(no_country, REGIONS, catalogue))
 
 
+def test_a_region_without_category_is_not_named_as_an_empty_category(small):
+    """The real extract's regions.csv has a region with an empty category and population rows;
+    the notices once read "no rows for , as expected" and "has rows for , which ..."."""
+    catalogue, raw = small
+    regions = pd.concat([REGIONS, pd.DataFrame({"id": [730], "title_fi": [""], "category": [""], "code": [""]})], ignore_index=True)
+    extra = raw.observations[raw.observations["region"] == 11].assign(region=730)
+    notices = level_notices(pd.concat([raw.observations, extra], ignore_index=True), regions, catalogue)
+    assert notices == level_notices(raw.observations, REGIONS, catalogue)
+    assert not any("for , " in n or "for ," in n for n in notices)
+
+
 def test_file_source_reads_such_an_indicator_with_notices_only(small, tmp_path):
     catalogue, raw = small
     folder = tmp_path / "extract"

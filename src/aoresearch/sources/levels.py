@@ -33,6 +33,9 @@ def level_notices(observations: pd.DataFrame, regions: pd.DataFrame, catalogue: 
     """
     category = observations["region"].map(regions.set_index("id")["category"])
     pairs = pd.DataFrame({"indicator": observations["indicator"], "category": category}).dropna().drop_duplicates()
+    # A region without a category (e.g. id 730 in the real extract's regions.csv) is no category to
+    # compare: validate_raw warns about it (raw_regions.category_not_empty).
+    pairs = pairs[pairs["category"].astype(str).str.strip() != ""]
     seen = set(pairs["category"])
     by_indicator = pairs.groupby("indicator")["category"].agg(set)
     notices = []
