@@ -38,7 +38,8 @@ def main(argv: list[str]) -> int:
     require_validated(panels_gate(args.panel, args.validated, args.validation_metrics), panel_files(*categories))
     panels = {name: read_panel(args.panel, name) for name in categories}
     outputs = forecast_stage(panels, config, load_catalogue(args.catalogue), params.pilots)
-    write_forecast_outputs(outputs, args.out, args.figures, args.metrics, args.plots, is_synthetic(panels), args.selection)
+    write_forecast_outputs(outputs, args.out, args.figures, args.metrics, args.plots, is_synthetic(panels), args.selection,
+                           n_jobs=config.n_jobs)
     return 0
 
 

@@ -90,8 +90,10 @@ def test_scenarios_stage_projects_every_region_and_scenario(panels, config, cata
     assert not table.duplicated(["region", "outcome", "scenario", "horizon"]).any()
 
 
-def test_forecast_stage_outputs_do_not_depend_on_n_jobs(panels, catalogue, params):
+def test_forecast_stage_outputs_do_not_depend_on_n_jobs(panels, catalogue, params, tmp_path):
     import pandas as pd
+
+    from aoresearch.factors import write_forecast_outputs
 
     two = {**TINY, "outcomes": ["oohc_per_1000", "oohc_13_17_per_1000", "no_such_outcome"]}
     serial = forecast_stage(panels, parse_factors_config({**two, "n_jobs": 1}, seed=1), catalogue, params.pilots)
@@ -100,6 +102,18 @@ def test_forecast_stage_outputs_do_not_depend_on_n_jobs(panels, catalogue, param
     assert parallel.summary == serial.summary
     for name in ("cv_predictions", "shap_values", "factor_table", "pilot_attributions"):
         pd.testing.assert_frame_equal(getattr(parallel, name), getattr(serial, name), check_exact=True)
+    # The files too: figures and models written in worker processes have the bytes of those written in-process.
+    files = {}
+    for n_jobs, outputs in ((1, serial), (2, parallel)):
+        root = tmp_path / f"jobs{n_jobs}"
+        write_forecast_outputs(outputs, root / "out", root / "figures", root / "metrics.json", root / "plots", True,
+                               root / "selection.csv", n_jobs=n_jobs)
+        files[n_jobs] = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    names = set(files[1])
+    assert {f"out/models/{o}.joblib" for o in ("oohc_per_1000", "oohc_13_17_per_1000")} <= names
+    assert {f"figures/{kind}_oohc_13_17_per_1000.png" for kind in ("beeswarm", "dependence")} <= names
+    assert sum(n.startswith("figures/waterfall_") for n in names) == 2 * len(params.pilots)
+    assert files[2] == files[1]
 
 
 def test_scenarios_stage_outputs_do_not_depend_on_n_jobs(panels, catalogue, params):

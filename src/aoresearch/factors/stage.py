@@ -418,34 +418,54 @@ def _clean(value):
     return value
 
 
+def _save_model(model, path: Path) -> Path:
+    from aoresearch.factors.persist import save_model
+
+    return save_model(model, path)  # bytes independent of the fitting process
+
+
+def _figure_jobs(outputs: ForecastOutputs, figures: Path, synthetic: bool) -> list:
+    """The forecast stage's PNG figures as joblib ``delayed`` calls, one per file."""
+    from aoresearch.factors import plots
+
+    jobs = []
+    for outcome, (grouped, current) in sorted(outputs.plots.items()):
+        title = f"SHAP by factor: {outcome}, {outputs.summary['horizon']} year(s) ahead (held-out folds)"
+        jobs.append(delayed(plots.beeswarm_png)(grouped, current, title, synthetic, figures / f"beeswarm_{outcome}.png"))
+        top = [f for f in outputs.factor_table.query("outcome == @outcome and factor != @OWN_HISTORY")["factor"].head(4)]
+        jobs.append(delayed(plots.dependence_png)(grouped, current, top, f"SHAP dependence: {outcome}", synthetic,
+                                                  figures / f"dependence_{outcome}.png"))
+    attributions = outputs.pilot_attributions
+    if len(attributions):
+        for (pilot, outcome), rows in attributions[attributions["latest"]].groupby(["pilot", "outcome"], sort=True):
+            first = rows.iloc[0]
+            title = f"{first['pilot_name']}: predicted change of {outcome}, {first['origin_year']} to {first['year']}"
+            jobs.append(delayed(plots.waterfall_png)(rows, title, synthetic, figures / f"waterfall_{pilot}_{outcome}.png"))
+    return jobs
+
+
 def write_forecast_outputs(
     outputs: ForecastOutputs, out: str | Path, figures: str | Path, metrics: str | Path, plots_dir: str | Path, synthetic: bool,
-    selection: str | Path,
+    selection: str | Path, n_jobs: int = 1,
 ) -> None:
     """Tables, ``summary.json`` and fitted models (joblib) under ``out``, PNG figures, the
     headline metrics file, ``<plots_dir>/accuracy.csv`` and the ``selection`` table (CSV, one row
-    per outcome, horizon and candidate: :func:`~aoresearch.factors.selection.select_forecast`)."""
-    from aoresearch.factors import plots
-    from aoresearch.factors.persist import save_model
+    per outcome, horizon and candidate: :func:`~aoresearch.factors.selection.select_forecast`).
 
+    The models and figures are written in ``n_jobs`` processes (joblib; the stage's workers, still
+    running): drawing the 50-odd PNGs one after another took about a third of the stage. Each file's
+    bytes depend only on its inputs (seeded plots, identity-free model pickles), not on the process."""
     out, figures = Path(out), Path(figures)
     write_table(outputs.cv_predictions, out / "cv_predictions.parquet")
     write_table(outputs.shap_values, out / "shap_values.parquet")
     write_table(outputs.factor_table, out / "factor_table.parquet")
     write_table(outputs.pilot_attributions, out / "pilot_attributions.parquet")
     (out / "models").mkdir(parents=True, exist_ok=True)
-    for outcome, model in sorted(outputs.models.items()):
-        save_model(model, out / "models" / f"{outcome}.joblib")  # bytes independent of the fitting process
-    for outcome, (grouped, current) in sorted(outputs.plots.items()):
-        plots.beeswarm_png(grouped, current, f"SHAP by factor: {outcome}, {outputs.summary['horizon']} year(s) ahead (held-out folds)", synthetic, figures / f"beeswarm_{outcome}.png")
-        top = [f for f in outputs.factor_table.query("outcome == @outcome and factor != @OWN_HISTORY")["factor"].head(4)]
-        plots.dependence_png(grouped, current, top, f"SHAP dependence: {outcome}", synthetic, figures / f"dependence_{outcome}.png")
-    attributions = outputs.pilot_attributions
-    if len(attributions):
-        for (pilot, outcome), rows in attributions[attributions["latest"]].groupby(["pilot", "outcome"], sort=True):
-            first = rows.iloc[0]
-            title = f"{first['pilot_name']}: predicted change of {outcome}, {first['origin_year']} to {first['year']}"
-            plots.waterfall_png(rows, title, synthetic, figures / f"waterfall_{pilot}_{outcome}.png")
+    jobs = _figure_jobs(outputs, figures, synthetic)
+    jobs += [delayed(_save_model)(model, out / "models" / f"{outcome}.joblib") for outcome, model in sorted(outputs.models.items())]
+    written = Parallel(n_jobs=max(1, min(n_jobs, len(jobs))), return_as="generator")(jobs)
+    for _ in track(written, "forecast", "figure or model file", log, total=len(jobs), describe=lambda path: Path(path).name):
+        pass
     write_json(outputs.summary, out / "summary.json")
     write_json(forecast_headline(outputs.summary), metrics)
     write_table_csv(accuracy_plot(outputs.summary), Path(plots_dir) / "accuracy.csv")
