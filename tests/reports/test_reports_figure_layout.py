@@ -1,13 +1,15 @@
-"""Report figures are byte-identical from run to run (``freeze_layout``)."""
+"""Report figures are byte-identical from run to run (``freeze_layout``) and saved without a second measuring pass."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
+from PIL import Image
 
 from aoresearch.reports.plots import figure_image, freeze_layout
 
@@ -50,3 +52,25 @@ def test_figure_without_layout_engine_is_left_alone():
 def test_the_same_figure_gives_the_same_png_every_time():
     digests = {hashlib.md5(figure_image(_figure(), "alt").data).hexdigest() for _ in range(6)}
     assert len(digests) == 1
+
+
+def _png(data: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(data))
+
+
+def test_a_constrained_figure_is_saved_whole_with_a_white_margin():
+    # Its layout already fits labels, legend and title inside the canvas: no second measuring
+    # pass to crop it, the whole canvas plus 0.12 inch (12 px at 100 dpi) on every side.
+    data = figure_image(_figure(), "alt").data
+    assert _png(data).size == (900 + 2 * 12, 600 + 2 * 12)
+    image = _png(data).convert("RGB")
+    border = [image.getpixel((x, y)) for x in range(image.width) for y in (0, 5, image.height - 1)]
+    assert set(border) == {(255, 255, 255)}, "the margin is not white"
+
+
+def test_a_figure_without_layout_engine_is_cropped_to_what_is_drawn():
+    fig = Figure(figsize=(6, 4), dpi=100)
+    ax = fig.add_axes((0.3, 0.3, 0.4, 0.4))
+    ax.plot([0, 1], [0, 1])
+    width, height = _png(figure_image(fig, "alt").data).size
+    assert width < 600 and height < 400, "an unlaid-out figure keeps its empty canvas"

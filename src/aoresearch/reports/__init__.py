@@ -4,50 +4,87 @@ Report-specific content lives in the submodules :mod:`aoresearch.reports.impact`
 impact evaluation), :mod:`aoresearch.reports.factors` (risk and protective factors) and
 :mod:`aoresearch.reports.situation` (situation room); docs/reports.md describes the reports.
 
-Importing this package does not import papermill or nbconvert (only :func:`render_notebook`
-and :func:`export_html` need them), so report notebooks start quickly.
+Names are imported from their submodule on first use (PEP 562 ``__getattr__``), so a process
+that needs only :func:`render_notebook` (the report stages' parent process) does not import
+pandas and matplotlib, and none imports papermill or nbconvert until a notebook is rendered.
 """
 
-from aoresearch.reports.data import (
-    is_synthetic,
-    read_panel,
-    read_panel_or_none,
-    read_panel_summaries,
-    read_provenance,
-    read_scenarios,
-)
-from aoresearch.reports.disclosure import (
-    DISCLOSURE_CLASS,
-    check_html_disclosure,
-    count_html,
-    disclosure_table,
-    format_count,
-    format_rate,
-    is_small_count,
-    mask_small_counts,
-    small_regions,
-    suppress_small_regions,
-)
-from aoresearch.reports.i18n import LANGUAGES, check_language, format_number, rate_label, t
-from aoresearch.reports.index import IndexEntry, index_html, lead_of_notebook, write_index
-from aoresearch.reports.marks import BANNER_CLASS, banner_html, mark_figure, marks_of, synthetic_banner
-from aoresearch.reports.plots import figure_image, plot_latest_vs_national, plot_region_trends, plot_scenarios, region_colours
-from aoresearch.reports.render import RenderedReport, ReportRenderError, export_html, funder_view, render_notebook
-from aoresearch.config.reports import DEFAULT_REPORT_SETTINGS, ReportSettings
-from aoresearch.reports.settings import pilot_records, pilots_from_records, select_pilots
-from aoresearch.reports.situation import (
-    Situation,
-    footnotes_html,
-    headline,
-    latest_table_html,
-    latest_values,
-    load_situation,
-    provenance_html,
-    region_label,
-    projection_note,
-    scenario_inputs,
-    summary_html,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_SOURCES = {
+    "is_synthetic": "aoresearch.reports.data",
+    "read_panel": "aoresearch.reports.data",
+    "read_panel_or_none": "aoresearch.reports.data",
+    "read_panel_summaries": "aoresearch.reports.data",
+    "read_provenance": "aoresearch.reports.data",
+    "read_scenarios": "aoresearch.reports.data",
+    "DISCLOSURE_CLASS": "aoresearch.reports.disclosure",
+    "check_html_disclosure": "aoresearch.reports.disclosure",
+    "count_html": "aoresearch.reports.disclosure",
+    "disclosure_table": "aoresearch.reports.disclosure",
+    "format_count": "aoresearch.reports.disclosure",
+    "format_rate": "aoresearch.reports.disclosure",
+    "is_small_count": "aoresearch.reports.disclosure",
+    "mask_small_counts": "aoresearch.reports.disclosure",
+    "small_regions": "aoresearch.reports.disclosure",
+    "suppress_small_regions": "aoresearch.reports.disclosure",
+    "LANGUAGES": "aoresearch.reports.i18n",
+    "check_language": "aoresearch.reports.i18n",
+    "format_number": "aoresearch.reports.i18n",
+    "rate_label": "aoresearch.reports.i18n",
+    "t": "aoresearch.reports.i18n",
+    "IndexEntry": "aoresearch.reports.index",
+    "index_html": "aoresearch.reports.index",
+    "lead_of_notebook": "aoresearch.reports.index",
+    "write_index": "aoresearch.reports.index",
+    "BANNER_CLASS": "aoresearch.reports.marks",
+    "banner_html": "aoresearch.reports.marks",
+    "mark_figure": "aoresearch.reports.marks",
+    "marks_of": "aoresearch.reports.marks",
+    "synthetic_banner": "aoresearch.reports.marks",
+    "figure_image": "aoresearch.reports.plots",
+    "plot_latest_vs_national": "aoresearch.reports.plots",
+    "plot_region_trends": "aoresearch.reports.plots",
+    "plot_scenarios": "aoresearch.reports.plots",
+    "region_colours": "aoresearch.reports.plots",
+    "RenderedReport": "aoresearch.reports.render",
+    "ReportRenderError": "aoresearch.reports.render",
+    "export_html": "aoresearch.reports.render",
+    "funder_view": "aoresearch.reports.render",
+    "render_notebook": "aoresearch.reports.render",
+    "DEFAULT_REPORT_SETTINGS": "aoresearch.config.reports",
+    "ReportSettings": "aoresearch.config.reports",
+    "pilot_records": "aoresearch.reports.settings",
+    "pilots_from_records": "aoresearch.reports.settings",
+    "select_pilots": "aoresearch.reports.settings",
+    "Situation": "aoresearch.reports.situation",
+    "footnotes_html": "aoresearch.reports.situation",
+    "headline": "aoresearch.reports.situation",
+    "latest_table_html": "aoresearch.reports.situation",
+    "latest_values": "aoresearch.reports.situation",
+    "load_situation": "aoresearch.reports.situation",
+    "provenance_html": "aoresearch.reports.situation",
+    "region_label": "aoresearch.reports.situation",
+    "projection_note": "aoresearch.reports.situation",
+    "scenario_inputs": "aoresearch.reports.situation",
+    "summary_html": "aoresearch.reports.situation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _SOURCES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_SOURCES[name]), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     # rendering
