@@ -13,7 +13,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # Scripts run more than once, with these arguments (each run writes its own results file).
-RUNS = {"pipeline": [[], ["--real"]]}
+RUNS = {"pipeline": [[], ["--real"]], "forecast_iterations": [[], ["--years", "test", "--variants", "100:0.05", "50:0.1"]]}
 
 
 def benchmark_scripts(names: list[str]) -> list[Path]:

@@ -80,8 +80,9 @@ def _saved_area(fig: Figure) -> Bbox | str:
     """The canvas plus a white margin of :data:`_PAD_INCHES` for a figure with a constrained layout
     (which already fits every label, legend and mark inside the canvas), else ``"tight"``.
 
-    Cropping to the drawn extent ("tight") measures every tick label once more: about a quarter of
-    the situation room's time (issue 15). Call before :func:`freeze_layout`, which removes the engine.
+    Cropping to the drawn extent ("tight") measures every tick label once more (issue 15: the
+    situation room's stage took 20.0 s with it, 18.1 s without, medians of 3 runs). Call before
+    :func:`freeze_layout`, which removes the engine.
     """
     if not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
         return "tight"
