@@ -27,7 +27,8 @@ Run: `.venv/bin/python benchmarks/forecast_iterations.py [--extract ../shared/da
 [--variants 100:0.05 50:0.1 ...] [--seed 20261204]` (writes benchmarks/results/forecast_iterations.json;
 about 5 minutes on 2 cores). With `--years test --variants 100:0.05 50:0.1` the same scores on the
 test years 2012-2020 confirm the choice (benchmarks/results/forecast_iterations_test.json; no rule
-applied). Only ratios, differences and coverages are written, never values of the extract.
+applied). `--demo-seeds 2026001 2026002 --out ...` adds demo worlds of other seeds, which the choice
+never saw. Only ratios, differences and coverages are written, never values of the extract.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ from aoresearch.config import load_params  # noqa: E402
 from aoresearch.errors import InsufficientDataError  # noqa: E402
 from aoresearch.factors import make_design, rolling_origin_cv, select_columns  # noqa: E402
 from aoresearch.panel.files import read_panel  # noqa: E402
+from aoresearch.panel.stage import make_panel  # noqa: E402
+from aoresearch.sources.demo import generate_demo  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 BOOTSTRAP = 1000
@@ -156,11 +159,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--years", choices=("validation", "test"), default="validation",
                         help="test: score the variants on the test years instead, to confirm a choice (no rule applied)")
+    parser.add_argument("--demo-seeds", type=int, nargs="*", default=[],
+                        help="also score demo worlds generated with these seeds (worlds the choice was not made on)")
+    parser.add_argument("--out", default=None, help="results file (default by --years, in benchmarks/results)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     params = load_params(REPO / "params.yaml")
     catalogue = load_catalogue(REPO / "src/aoresearch/resources/indicators.yaml")
     panels = {"demo (synthetic)": (read_panel(REPO / "data" / "panel", "municipality").frame, params.factors)}
+    for seed in args.demo_seeds:
+        raw = generate_demo(catalogue, params.data.years, params.pilots, params.data.demo, seed)
+        panels[f"demo seed {seed} (synthetic)"] = (make_panel(raw, catalogue, params, "municipality"), params.factors)
     extract = Path(args.extract)
     if extract.is_dir():
         real, real_params, _ = real_panel(extract)
@@ -190,7 +199,8 @@ def main(argv: list[str]) -> int:
         "reference": args.variants[0], "seed": args.seed, "bootstrap_draws": BOOTSTRAP,
         "interval_nominal": params.factors.interval, "panels": scored, "chosen_max_iter": chosen,
     }
-    out = REPO / "benchmarks" / "results" / ("forecast_iterations_test.json" if confirm else "forecast_iterations.json")
+    out = Path(args.out) if args.out else REPO / "benchmarks" / "results" / (
+        "forecast_iterations_test.json" if confirm else "forecast_iterations.json")
     out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"chosen: {chosen}")
     return 0

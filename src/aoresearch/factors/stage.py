@@ -38,6 +38,7 @@ from aoresearch.config.factors import FactorsConfig
 from aoresearch.factors.explain import factor_table, group_shap, pilot_attributions, shap_on_folds
 from aoresearch.factors.features import OWN_HISTORY, Design, available_columns, feature_name, make_design
 from aoresearch.factors.forecast import Forecaster, fit_forecaster, rolling_origin_cv, summarise_cv
+from aoresearch.factors.persist import save_model
 from aoresearch.factors.scenarios import MODEL_CHOICE, Choice, project, scenario_coverage
 from aoresearch.factors.selection import HOLDOUT_COLUMNS, holdout_forecasts, select_forecast, year_blocks
 from aoresearch.panel.files import Panel
@@ -418,12 +419,6 @@ def _clean(value):
     return value
 
 
-def _save_model(model, path: Path) -> Path:
-    from aoresearch.factors.persist import save_model
-
-    return save_model(model, path)  # bytes independent of the fitting process
-
-
 def _figure_jobs(outputs: ForecastOutputs, figures: Path, synthetic: bool) -> list:
     """The forecast stage's PNG figures as joblib ``delayed`` calls, one per file."""
     from aoresearch.factors import plots
@@ -463,7 +458,7 @@ def write_forecast_outputs(
     write_table(outputs.pilot_attributions, out / "pilot_attributions.parquet")
     (out / "models").mkdir(parents=True, exist_ok=True)
     jobs = _figure_jobs(outputs, figures, synthetic)
-    jobs += [delayed(_save_model)(model, out / "models" / f"{outcome}.joblib") for outcome, model in sorted(outputs.models.items())]
+    jobs += [delayed(save_model)(model, out / "models" / f"{outcome}.joblib") for outcome, model in sorted(outputs.models.items())]
     written = Parallel(n_jobs=max(1, min(n_jobs, len(jobs))), return_as="generator")(jobs)
     for _ in track(written, "forecast", "figure or model file", log, total=len(jobs), describe=lambda path: Path(path).name):
         pass
