@@ -100,3 +100,53 @@ def test_beeswarm_png_is_byte_identical_across_calls(tmp_path):
     first = beeswarm_png(grouped, values, "t", True, tmp_path / "first.png").read_bytes()
     second = beeswarm_png(grouped, values, "t", True, tmp_path / "second.png").read_bytes()
     assert first == second
+
+
+def test_fixed_effects_prediction_equals_pyfixest_predict():
+    """The prediction from pyfixest's slopes and the closed-form region effects is pyfixest's own
+    ``predict(newdata=...)`` (effects solved to 1e-14), including the rows it cannot predict: regions pyfixest dropped as
+    singletons (one training row; two, one of them incomplete), a region absent from training, a
+    row missing a regressor (NaN there, then the last value)."""
+    import pyfixest as pf
+
+    from aoresearch.factors.forecast import FixedEffectsLinear, _fe_frame
+
+    rng = np.random.default_rng(7)
+    panel = _panel(regions=12, years=range(2000, 2012))
+    panel["x"] = panel["x"] + rng.normal(0, 1.0, len(panel))
+    panel["z"] = rng.normal(0, 1.0, len(panel))
+    panel["rate"] = panel["rate"] + 0.3 * panel["x"] - 0.5 * panel["z"] + rng.normal(0, 0.5, len(panel))
+    design = make_design(panel, "rate", ("x", "z"), (0,), horizon=1, kind="change")
+    ok = ~np.isnan(design.target)
+    region = design.meta["region"].to_numpy()
+    singleton = np.flatnonzero(ok & (region == 10))[:1]
+    # Region 9 has two training rows, one missing a regressor: a singleton once incomplete rows go.
+    incomplete = np.flatnonzero(ok & (region == 9))[:2]
+    design.X.iloc[incomplete[0], design.X.columns.get_loc(feature_name("x", 0))] = np.nan
+    train = np.concatenate([np.flatnonzero(ok & (region < 9) & (design.meta["year"].to_numpy() < 2008)), singleton, incomplete])
+    test = np.flatnonzero(ok & (design.meta["year"].to_numpy() >= 2008))  # includes regions 10 and 11
+    X = design.X.iloc[test].copy()
+    X.iloc[0, X.columns.get_loc(feature_name("z", 0))] = np.nan
+    fitted = FixedEffectsLinear.fit(design, train)
+    assert fitted.coefficients is not None and {9, 10}.isdisjoint(fitted.region_effects.index)  # singletons dropped
+
+    columns = fitted.columns
+    frame = _fe_frame(design.X.iloc[train], columns).assign(
+        y=design.target[train], region=region[train], w=design.meta["weight"].to_numpy()[train])
+    terms = " + ".join(f"x{i}" for i in range(len(columns)))
+    reference = pf.feols(f"y ~ {terms} | region", frame, weights="w", vcov="iid")
+    exact = pd.Series(reference.fixef(atol=1e-14, btol=1e-14)["C(region)"])
+    assert set(exact.index) == {str(r) for r in fitted.region_effects.index}
+    np.testing.assert_allclose(fitted.region_effects.to_numpy(), exact[fitted.region_effects.index.astype(str)].to_numpy(),
+                               rtol=0, atol=1e-10)
+    expected = np.asarray(reference.predict(newdata=_fe_frame(X, columns).assign(region=region[test]), atol=1e-14,
+                                            btol=1e-14), dtype=float)
+    expected = design.to_rate(expected, test)
+    expected = np.where(np.isnan(expected), design.current[test], expected)
+
+    got = fitted.predict(design, test, X)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-10)
+    fell_back = np.isin(region[test], [9, 10, 11])
+    fell_back[0] = True
+    assert np.array_equal(got[fell_back], design.current[test][fell_back])
+    assert not np.allclose(got[~fell_back], design.current[test][~fell_back])
