@@ -49,6 +49,7 @@ STAGE_PARAMS: dict[str, list[str] | None] = {
     "associations": ["factors.outcomes", "factors.factors", "factors.associations"],
     "forecast": ["seed", "pilots", *FACTORS_MODEL, "factors.horizon", "factors.test_years", "factors.trend_years",
                  "factors.direction_threshold", "factors.validation_years", "factors.selection_horizons"],
+    "factor_figures": [],  # factors.n_jobs only (processes)
     # factors.trend_years: the region-trend forecast, when chosen, extrapolates that many years
     "scenarios": ["seed", "pilots", *FACTORS_MODEL, "factors.horizons", "factors.scenarios", "factors.trend_years"],
     # render_report.py: panel.categories picks the panels checked against validate_panels' marker;
@@ -78,6 +79,7 @@ STAGE_FILES: dict[str, list[str]] = {
     "impact_pooled": ["data/impact/tampere", "data/impact/central_finland"],
     "associations": [*CATALOGUE, "data/validated/panels.json", "data/panel/municipality.summary.json"],
     "forecast": [*CATALOGUE, "data/validated/panels.json"],
+    "factor_figures": ["data/factors/forecast"],  # factor_figures.stage.read_figure_inputs
     "scenarios": [*CATALOGUE, "data/validated/panels.json", "data/factors/forecast_selection.csv"],
     # reports.impact.validation_html reads metrics/validation_*.json; read_panel_summaries every summary
     "report_impact": [*CATALOGUE, *SUMMARIES, "metrics/validation_raw.json", "metrics/validation_panels.json",

@@ -102,12 +102,15 @@ def test_forecast_stage_outputs_do_not_depend_on_n_jobs(panels, catalogue, param
     assert parallel.summary == serial.summary
     for name in ("cv_predictions", "shap_values", "factor_table", "pilot_attributions"):
         pd.testing.assert_frame_equal(getattr(parallel, name), getattr(serial, name), check_exact=True)
-    # The files too: figures and models written in worker processes have the bytes of those written in-process.
+    # The files too: models and figures (factor_figures stage) written in worker processes have the
+    # bytes of those written in-process.
+    from aoresearch.factor_figures import write_factor_figures
+
     files = {}
     for n_jobs, outputs in ((1, serial), (2, parallel)):
         root = tmp_path / f"jobs{n_jobs}"
-        write_forecast_outputs(outputs, root / "out", root / "figures", root / "metrics.json", root / "plots", True,
-                               root / "selection.csv", n_jobs=n_jobs)
+        write_forecast_outputs(outputs, root / "out", root / "metrics.json", root / "plots", root / "selection.csv", n_jobs=n_jobs)
+        write_factor_figures(root / "out", root / "figures", n_jobs=n_jobs)
         files[n_jobs] = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
     names = set(files[1])
     assert {f"out/models/{o}.joblib" for o in ("oohc_per_1000", "oohc_13_17_per_1000")} <= names

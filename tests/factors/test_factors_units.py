@@ -91,17 +91,6 @@ def test_association_recovers_a_known_slope():
         fit_association(panel, "rate", ("x",), "year", (1990, 1995))
 
 
-def test_beeswarm_png_is_byte_identical_across_calls(tmp_path):
-    from aoresearch.factors.plots import beeswarm_png
-
-    rng = np.random.default_rng(1)
-    grouped = pd.DataFrame(rng.normal(size=(300, 3)), columns=list("abc"))
-    values = pd.DataFrame(rng.normal(size=(300, 3)), columns=list("abc"))
-    first = beeswarm_png(grouped, values, "t", True, tmp_path / "first.png").read_bytes()
-    second = beeswarm_png(grouped, values, "t", True, tmp_path / "second.png").read_bytes()
-    assert first == second
-
-
 def test_fixed_effects_prediction_equals_pyfixest_predict():
     """The prediction from pyfixest's slopes and the closed-form region effects is pyfixest's own
     ``predict(newdata=...)`` (effects solved to 1e-14), including the rows it cannot predict: regions pyfixest dropped as

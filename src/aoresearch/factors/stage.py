@@ -90,7 +90,6 @@ class ForecastOutputs:
     pilot_attributions: pd.DataFrame
     models: dict[str, Forecaster]
     summary: dict
-    plots: dict[str, tuple[pd.DataFrame, pd.DataFrame]]
     selection: pd.DataFrame
 
 
@@ -128,7 +127,7 @@ def forecast_stage(
     fitted = Parallel(n_jobs=min(config.n_jobs, max(len(outcomes), 1)), return_as="generator")(
         delayed(_model_outcome)(panels, outcome, factors, config, roles, pilots) for outcome in outcomes
     )
-    cv_frames, shap_frames, tables, attributions, models, per_outcome, plots, selections = [], [], [], [], {}, {}, {}, []
+    cv_frames, shap_frames, tables, attributions, models, per_outcome, selections = [], [], [], [], {}, {}, []
     additivity = 0.0
     for outcome, result in track(zip(outcomes, fitted), "forecast", "outcome", log, total=len(outcomes),
                                  describe=lambda pair: pair[0]):
@@ -137,7 +136,6 @@ def forecast_stage(
             log.warning("forecast: %s", result)
             continue
         additivity = max(additivity, result["additivity"])
-        plots[outcome] = result["plot"]
         shap_frames.append(result["shap"])
         models[outcome] = result["model"]
         attributions.extend(result["attributions"])
@@ -159,7 +157,7 @@ def forecast_stage(
     pilots_all = pd.concat(attributions, ignore_index=True) if attributions else pd.DataFrame()
     return ForecastOutputs(
         cv_all.assign(synthetic=synthetic), pd.concat(shap_frames, ignore_index=True).assign(synthetic=synthetic),
-        factor_all, pilots_all.assign(synthetic=synthetic) if len(pilots_all) else pilots_all, models, summary, plots,
+        factor_all, pilots_all.assign(synthetic=synthetic) if len(pilots_all) else pilots_all, models, summary,
         pd.concat(selections, ignore_index=True).assign(synthetic=synthetic),
     )
 
@@ -211,7 +209,7 @@ def _model_outcome(panels, outcome: str, factors, config: FactorsConfig, roles, 
     selection = choose_forecasts(municipality, outcome, factors, config, design, cv)
     summary["chosen"] = chosen_summary(selection)
     return {
-        "additivity": _additivity_error(wide, list(design.X.columns)), "plot": (grouped, current),
+        "additivity": _additivity_error(wide, list(design.X.columns)),
         "shap": _shap_long(wide, grouped, current, outcome), "model": model,
         "attributions": _pilot_frames(model, panels, outcome, factors, config, pilots), "summary": summary,
         "cv": cv.predictions, "table": table, "selection": selection,
@@ -419,48 +417,26 @@ def _clean(value):
     return value
 
 
-def _figure_jobs(outputs: ForecastOutputs, figures: Path, synthetic: bool) -> list:
-    """The forecast stage's PNG figures as joblib ``delayed`` calls, one per file."""
-    from aoresearch.factors import plots
-
-    jobs = []
-    for outcome, (grouped, current) in sorted(outputs.plots.items()):
-        title = f"SHAP by factor: {outcome}, {outputs.summary['horizon']} year(s) ahead (held-out folds)"
-        jobs.append(delayed(plots.beeswarm_png)(grouped, current, title, synthetic, figures / f"beeswarm_{outcome}.png"))
-        top = [f for f in outputs.factor_table.query("outcome == @outcome and factor != @OWN_HISTORY")["factor"].head(4)]
-        jobs.append(delayed(plots.dependence_png)(grouped, current, top, f"SHAP dependence: {outcome}", synthetic,
-                                                  figures / f"dependence_{outcome}.png"))
-    attributions = outputs.pilot_attributions
-    if len(attributions):
-        for (pilot, outcome), rows in attributions[attributions["latest"]].groupby(["pilot", "outcome"], sort=True):
-            first = rows.iloc[0]
-            title = f"{first['pilot_name']}: predicted change of {outcome}, {first['origin_year']} to {first['year']}"
-            jobs.append(delayed(plots.waterfall_png)(rows, title, synthetic, figures / f"waterfall_{pilot}_{outcome}.png"))
-    return jobs
-
-
 def write_forecast_outputs(
-    outputs: ForecastOutputs, out: str | Path, figures: str | Path, metrics: str | Path, plots_dir: str | Path, synthetic: bool,
-    selection: str | Path, n_jobs: int = 1,
+    outputs: ForecastOutputs, out: str | Path, metrics: str | Path, plots_dir: str | Path, selection: str | Path,
+    n_jobs: int = 1,
 ) -> None:
-    """Tables, ``summary.json`` and fitted models (joblib) under ``out``, PNG figures, the
-    headline metrics file, ``<plots_dir>/accuracy.csv`` and the ``selection`` table (CSV, one row
-    per outcome, horizon and candidate: :func:`~aoresearch.factors.selection.select_forecast`).
+    """Tables, ``summary.json`` and fitted models (joblib) under ``out``, the headline metrics file,
+    ``<plots_dir>/accuracy.csv`` and the ``selection`` table (CSV, one row per outcome, horizon and
+    candidate: :func:`~aoresearch.factors.selection.select_forecast`). The PNG figures are drawn
+    from these files by the ``factor_figures`` stage (:mod:`aoresearch.factor_figures`).
 
-    The models and figures are written in ``n_jobs`` processes (joblib; loky reuses the stage's
-    workers): written one after another, the 56 PNGs and 8 model files of the demo took about 27 s
-    of the stage's 70 s, in two processes 12 s. Each file's bytes depend only on its inputs (seeded
-    plots, identity-free model pickles), not on the process (tested)."""
-    out, figures = Path(out), Path(figures)
+    The model files are written in ``n_jobs`` processes (joblib; loky reuses the stage's workers);
+    their bytes depend only on the models (identity-free pickles), not on the process (tested)."""
+    out = Path(out)
     write_table(outputs.cv_predictions, out / "cv_predictions.parquet")
     write_table(outputs.shap_values, out / "shap_values.parquet")
     write_table(outputs.factor_table, out / "factor_table.parquet")
     write_table(outputs.pilot_attributions, out / "pilot_attributions.parquet")
     (out / "models").mkdir(parents=True, exist_ok=True)
-    jobs = _figure_jobs(outputs, figures, synthetic)
-    jobs += [delayed(save_model)(model, out / "models" / f"{outcome}.joblib") for outcome, model in sorted(outputs.models.items())]
+    jobs = [delayed(save_model)(model, out / "models" / f"{outcome}.joblib") for outcome, model in sorted(outputs.models.items())]
     written = Parallel(n_jobs=max(1, min(n_jobs, len(jobs))), return_as="generator")(jobs)
-    for _ in track(written, "forecast", "figure or model file", log, total=len(jobs), describe=lambda path: Path(path).name):
+    for _ in track(written, "forecast", "model file", log, total=len(jobs), describe=lambda path: Path(path).name):
         pass
     write_json(outputs.summary, out / "summary.json")
     write_json(forecast_headline(outputs.summary), metrics)
