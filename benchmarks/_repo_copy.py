@@ -29,14 +29,20 @@ def copy_repository(target: Path) -> Path:
     return target
 
 
-def environment() -> dict[str, str]:
-    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+def environment(root: Path | None = None) -> dict[str, str]:
+    """This environment with the venv first on PATH and, for a copy at ``root``, the copy's own
+    ``src`` first on PYTHONPATH: the venv's editable install points at this checkout's ``src``, so
+    without it a copy's stages would run this checkout's library code, not the copy's."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    if root is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(root) / "src"), os.environ.get("PYTHONPATH")]))
+    return env
 
 
 def timed(command: list[str], cwd: Path) -> float:
     """Wall-clock seconds of ``command``; raises if it fails."""
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=environment(), capture_output=True, text=True)
+    result = subprocess.run(command, cwd=cwd, env=environment(cwd), capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
