@@ -1,7 +1,7 @@
 """Content of the risk and protective factors report (``notebooks/risk_factors.ipynb``).
 
 Reads the ``associations`` and ``forecast`` stage outputs (``data/factors/``, including the forecast
-stage's evaluation ``forecast/summary.json``) and the PNG figures of ``reports/figures/factors/``.
+stage's evaluation ``forecast/summary.json``) and the PNG figures of ``reports/figures/factors/`` (``factor_figures`` stage).
 Missing inputs are listed, not raised.
 """
 
@@ -306,7 +306,7 @@ def _interval(values: tuple[float, float, float] | None, lang: str, digits: int)
 
 
 def factor_figures(results: FactorResults, outcome: str) -> list[Path]:
-    """The forecast stage's beeswarm and dependence PNGs of ``outcome`` that exist."""
+    """The beeswarm and dependence PNGs of ``outcome`` (``factor_figures`` stage) that exist."""
     return [p for p in (results.figures / f"beeswarm_{outcome}.png", results.figures / f"dependence_{outcome}.png")
             if p.is_file()]
 
