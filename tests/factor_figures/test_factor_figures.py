@@ -72,7 +72,7 @@ def test_jobs_cover_every_outcome_and_pilot_and_skip_own_history_in_dependence(t
         "latest": [True, True, False], "factor": ["f1", "f2", "f1"], "contribution": 0.1, "value": 1.0, "base_value": 0.0,
     })
     jobs = figure_jobs(FigureInputs(shap_rows, table, attributions, 1, True), tmp_path)
-    names = [job[2]["path"].name if "path" in job[2] else job[1][-1].name for job in jobs]
+    names = [args[-1].name for _, args, _ in jobs]  # delayed calls: (function, args, kwargs); the path is last
     assert names == ["beeswarm_y.png", "dependence_y.png", "waterfall_p_y.png"]
     assert jobs[1][1][2] == ["f2", "f1"]  # dependence: ranked factors, own history left out
     assert len(jobs[2][1][0]) == 2  # waterfall: the latest forecast's rows only

@@ -233,7 +233,8 @@ class FixedEffectsLinear:
     the same equations iteratively (``lsqr``, default tolerance 1e-6) after rebuilding the
     formula's model matrices: 85 ms a call, 1.5 s of one outcome's forecast stage
     (``benchmarks/profile_forecast.py``), and on the demo panel its effects were off by up to
-    3.5e-4 (1e-12 at tolerance 1e-14). Predictions equal pyfixest's ``predict(newdata=...)`` with
+    3.5e-4 for ``oohc_per_1000`` (0.033 for the per-100,000 rate; at most 1.2e-10 at tolerance
+    1e-14: ``benchmarks/fe_effects.py``). Predictions equal pyfixest's ``predict(newdata=...)`` with
     the effects solved to 1e-14 (tested). Both are None if the fit failed (every prediction is then
     the last value).
     """
