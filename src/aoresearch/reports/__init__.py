@@ -49,6 +49,8 @@ _SOURCES = {
     "plot_latest_vs_national": "aoresearch.reports.plots",
     "plot_region_trends": "aoresearch.reports.plots",
     "plot_scenarios": "aoresearch.reports.plots",
+    "FigureJob": "aoresearch.reports.parallel",
+    "figure_images": "aoresearch.reports.parallel",
     "region_colours": "aoresearch.reports.plots",
     "RenderedReport": "aoresearch.reports.render",
     "ReportRenderError": "aoresearch.reports.render",
@@ -127,6 +129,8 @@ __all__ = [
     "plot_scenarios",
     "region_colours",
     "figure_image",
+    "FigureJob",
+    "figure_images",
     # settings and inputs
     "ReportSettings",
     "DEFAULT_REPORT_SETTINGS",

@@ -15,6 +15,7 @@ import re
 import textwrap
 from typing import Mapping, Sequence
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -91,7 +92,7 @@ def _saved_area(fig: Figure) -> Bbox | str:
 
 
 def freeze_layout(fig: Figure, decimals: int = 7) -> Figure:
-    """Run ``fig``'s layout engine once, round every Axes' position and switch the engine off.
+    """Run ``fig``'s layout engine once, round every Axes' position and remove the engine.
 
     Why: matplotlib's constrained layout solves its constraints with kiwisolver, whose result
     can differ in the last bits between two runs with identical inputs (its internal order
@@ -114,7 +115,10 @@ def freeze_layout(fig: Figure, decimals: int = 7) -> Figure:
         subfig.bbox_relative.set_points(np.round(subfig.bbox_relative.get_points(), decimals))
     for ax in fig.findobj(Axes):
         ax.set_position(np.round(ax.get_position(original=True).bounds, decimals), which="both")
-    fig.set_layout_engine("none")
+    # Removed, not replaced by a placeholder (set_layout_engine("none")): savefig first draws a
+    # figure that has any layout engine only to measure it (benchmarks/report_figures.py).
+    with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
     return fig
 
 
