@@ -19,7 +19,7 @@ from pathlib import Path
 from _entry import run
 
 from aoresearch.config import load_params
-from aoresearch.reports import pilot_records, render_notebook, t
+from aoresearch.reports import kernel, pilot_records, render_notebook, t
 from aoresearch.validation.gate import PANELS_MARKER, panel_files, panels_gate, require_validated
 
 KERNEL = "aoresearch"
@@ -27,6 +27,12 @@ NOTEBOOKS = {
     "situation_room": "notebooks/situation_room.ipynb",
     "impact": "notebooks/impact_evaluation.ipynb",
     "risk_factors": "notebooks/risk_factors.ipynb",
+}
+# The report's own modules, imported by the kernel while papermill is imported here (aoresearch.reports.kernel).
+PRELOAD = {
+    "situation_room": ("aoresearch.reports.situation", "aoresearch.reports.parallel"),
+    "impact": ("aoresearch.reports.impact", "aoresearch.reports.pooled"),
+    "risk_factors": ("aoresearch.reports.factors", "aoresearch.reports.forecast_targets"),
 }
 
 
@@ -83,7 +89,7 @@ def main(argv: list[str]) -> int:
         args.notebooks / NOTEBOOKS[args.report], parameters, args.out / "executed" / f"{name}.ipynb",
         args.out / "html" / f"{name}.html", kernel_name=KERNEL, timeout=args.timeout,
         title=t(f"{key}.title", lang, **words), description=t(f"{key}.description", lang, **words), language=lang,
-        cwd=cwd,
+        cwd=cwd, preload=kernel.PRELOAD + PRELOAD[args.report],
     )
     return 0
 

@@ -19,7 +19,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from aoresearch.errors import ParameterError, ReportRenderError
 from aoresearch.reports.style import REPORT_CSS
@@ -80,6 +80,7 @@ def render_notebook(
     title: str | None = None,
     description: str | None = None,
     language: str = "en",
+    preload: Sequence[str] | None = None,
 ) -> RenderedReport:
     """Execute ``template`` with ``parameters`` and write the executed notebook and its HTML.
 
@@ -103,6 +104,10 @@ def render_notebook(
         The page's ``<title>`` and ``<meta name="description">``.
     language : str
         ISO 639-1 code written to ``<html lang>``.
+    preload : sequence of str, optional
+        Modules the kernel imports while this process imports papermill and nbconvert
+        (:mod:`aoresearch.reports.kernel`; default :data:`~aoresearch.reports.kernel.PRELOAD`).
+        They change no output.
 
     Returns
     -------
@@ -124,7 +129,7 @@ def render_notebook(
     staged_nb = _staging_path(executed_out)
     staged_html = _staging_path(html_out)
     try:
-        _execute(template, dict(parameters), staged_nb, executed_out, kernel_name, timeout, cwd)
+        _execute(template, dict(parameters), staged_nb, executed_out, kernel_name, timeout, cwd, preload)
         _drop_run_metadata(staged_nb, executed_out)
         # The staging file has a random name: the default title is the final notebook's name.
         staged_html.write_text(export_html(staged_nb, title=title or executed_out.stem, description=description,
@@ -156,26 +161,32 @@ def _failed_path(executed_out: Path) -> Path:
 
 
 def _execute(template: Path, parameters: dict, staged: Path, executed_out: Path, kernel_name: str,
-             timeout: float, cwd: str | Path | None) -> None:
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+             timeout: float, cwd: str | Path | None, preload: Sequence[str] | None) -> None:
+    from aoresearch.reports.kernel import PRELOAD, started_kernel
 
     try:
-        papermill.execute_notebook(
-            str(template), str(staged), parameters=parameters, kernel_name=kernel_name,
-            execution_timeout=timeout, progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False, cwd=str(cwd) if cwd is not None else None,
-        )
-    except PapermillExecutionError as exc:
+        # The kernel starts first and imports `preload` while papermill and nbconvert are imported here.
+        with started_kernel(kernel_name, cwd, PRELOAD if preload is None else preload) as kernel:
+            import nbconvert  # noqa: F401  (export_html needs it next)
+            import papermill
+
+            papermill.execute_notebook(
+                str(template), str(staged), parameters=parameters, kernel_name=kernel_name,
+                execution_timeout=timeout, progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False, cwd=str(cwd) if cwd is not None else None, km=kernel,
+            )
+    except Exception as exc:
+        from papermill.exceptions import PapermillExecutionError
+
         failed = _keep_failed(staged, executed_out)
-        first_line = next((line for line in exc.source.splitlines() if line.strip()), "")
-        raise ReportRenderError(
-            f"notebook {template} failed in cell {exc.cell_index} (execution count {exc.exec_count}, "
-            f"starting {first_line!r}): {exc.ename}: {exc.evalue}. The executed notebook with the "
-            f"traceback is at {failed}; the previous report was left unchanged."
-        ) from exc
-    except Exception as exc:  # kernel missing or dead, cell timeout, unreadable notebook
-        failed = _keep_failed(staged, executed_out)
+        if isinstance(exc, PapermillExecutionError):
+            first_line = next((line for line in exc.source.splitlines() if line.strip()), "")
+            raise ReportRenderError(
+                f"notebook {template} failed in cell {exc.cell_index} (execution count {exc.exec_count}, "
+                f"starting {first_line!r}): {exc.ename}: {exc.evalue}. The executed notebook with the "
+                f"traceback is at {failed}; the previous report was left unchanged."
+            ) from exc
+        # kernel missing or dead, cell timeout, unreadable notebook
         raise ReportRenderError(
             f"notebook {template} could not be executed with kernel '{kernel_name}': "
             f"{type(exc).__name__}: {exc}. Partial output (if any): {failed}; the previous report was left unchanged."
