@@ -8,11 +8,12 @@ Inputs are the pipeline's outputs in ./data when present (raw, panel, impact/<pi
 factors; run `make repro` first), otherwise contract-shaped impact and factor outputs written
 from the demo ground truth (as the report tests do).
 
-Run: `.venv/bin/python benchmarks/reports_render.py` (writes benchmarks/results/reports_render.json).
+Run: `.venv/bin/python benchmarks/reports_render.py [--out FILE]` (default benchmarks/results/reports_render.json).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -64,7 +65,10 @@ def _timed(root: Path, script: str, *args: str) -> float:
     return time.perf_counter() - start
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "reports_render.json")
+    args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench_reports_") as tmp:
         root = Path(tmp)
         inputs = _workspace(root)
@@ -84,7 +88,7 @@ def main() -> int:
         "targets": TARGETS,
         "meets_targets": total < TARGETS["total_s"] and max(seconds.values()) < TARGETS["each_s"],
     }
-    out = REPO / "benchmarks" / "results" / "reports_render.json"
+    out = args.out
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))
     return 0 if result["meets_targets"] else 1
