@@ -8,7 +8,8 @@
 The stages run the checkpoints stored in gx/ (a missing one is an error naming `make suites`),
 each suite as the rules render it for params.yaml, except expectations edited or added by hand
 in gx/expectations/*.json: those run as stored and are logged and listed in the summary JSON
-(see gx/README.md).
+(see gx/README.md). The checkpoints run in `validation.n_jobs` processes (params.yaml, default 2;
+1: in this process); Data Docs are built once, after them, and no output depends on it.
 
 A critical failure exits 1 with `error: ...` naming the expectation, table, column and offending
 rows; warnings are logged, counted in the metrics JSON and listed in the summary JSON. The success marker (`--marker`), which

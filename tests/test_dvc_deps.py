@@ -1,8 +1,8 @@
 """dvc.yaml lists exactly what each stage reads: its params keys, its code and its input files.
 
 ``STAGE_PARAMS`` is the audit of which params keys each stage's code reads *and its outputs depend
-on* (issue 14): ``impact.n_jobs`` and ``factors.n_jobs`` only split work across processes;
-``impact.headline_outcome`` picks the outcome of the impact metrics and plot files, the panels'
+on* (issue 14): ``impact.n_jobs``, ``factors.n_jobs`` and ``validation.n_jobs`` only split work
+across processes; ``impact.headline_outcome`` picks the outcome of the impact metrics and plot files, the panels'
 pre-adoption years and the reports' headline. Every
 stage also parses the whole params.yaml through ``pipelines/_entry.py`` to check it; that check's
 result is the ``data/params_checked.json`` dependency, not a params key. The table is compared
@@ -18,11 +18,14 @@ from __future__ import annotations
 import ast
 import json
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 from dvc.dependency import ParamsDependency
 from dvc.repo import Repo
+
+from aoresearch.config.validation import ValidationSettings
 
 pytestmark = pytest.mark.filterwarnings("ignore:_NoneStep.value:DeprecationWarning")
 
@@ -31,7 +34,10 @@ FACTORS_MODEL = ["factors.outcomes", "factors.factors", "factors.lags", "factors
 IMPACT_EVALUATION = [f"impact.{key}" for key in (
     "outcomes", "fit_start_year", "min_pre_years", "pre_years", "donor_min_children", "donors", "penalty", "intercept",
     "min_backtests", "placebo", "alpha", "power", "horizons", "event_window", "control_group", "covid_years")]
-VALIDATION = ["data.years", "panel.categories", "panel.min_pre_years", "pilots", "validation"]
+# every key of the validation section but n_jobs (processes): a key added to ValidationSettings
+# must be added to the validate stages in dvc.yaml too
+VALIDATION = ["data.years", "panel.categories", "panel.min_pre_years", "pilots",
+              *(f"validation.{f.name}" for f in fields(ValidationSettings) if f.name != "n_jobs")]
 
 # Stage (or foreach group) -> params keys its code reads; "{key}" is the foreach key; None: the whole file.
 STAGE_PARAMS: dict[str, list[str] | None] = {
@@ -133,7 +139,7 @@ def test_params_declared_are_exactly_those_read(stages):
 def test_n_jobs_reruns_nothing(stages):
     for address, (declared, _, _) in stages.items():
         if declared is not None:
-            assert not {"impact", "factors", "impact.n_jobs", "factors.n_jobs"} & set(declared), address
+            assert not {"impact", "factors", "validation", "impact.n_jobs", "factors.n_jobs", "validation.n_jobs"} & set(declared), address
 
 
 def _covered(path: str, deps: list[str]) -> bool:

@@ -100,6 +100,7 @@ def test_unknown_key_without_a_close_match_lists_the_known_keys(document):
     ("pilots.oulu.region", "261", "pilots.oulu.region: expected an integer >= 1, got '261'"),
     ("validation.examples", -1, "validation.examples: expected an integer >= 0, got -1"),
     ("validation.max_missing_share", 1.5, "validation.max_missing_share: expected a number in [0, 1], got 1.5"),
+    ("validation.n_jobs", 0, "validation.n_jobs: expected an integer >= 1, got 0"),
 ])
 def test_each_range_is_checked_and_named(document, dotted, value, expected):
     messages = _messages(_set(document, dotted, value))

@@ -237,6 +237,7 @@ def _schema() -> Section:
             "change_base": number(0, required=False),
             "max_percent_change": number(0, open_low=True, required=False),
             "max_missing_share": number(0, 1, required=False),
+            "n_jobs": integer(1, required=False),
         }),
         "reports": Section({
             "language": choice(LANGUAGES, required=False),

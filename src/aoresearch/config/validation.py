@@ -38,6 +38,9 @@ class ValidationSettings:
         Largest plausible year-on-year change of a percentage, in percentage points.
     max_missing_share : float
         Largest share of an indicator's rows with an empty value field.
+    n_jobs : int
+        Worker processes running the Checkpoints (1: in the stage's process); the outputs do not
+        depend on it (:mod:`aoresearch.validation.workers`).
     """
 
     region_categories: tuple[str, ...]
@@ -49,6 +52,7 @@ class ValidationSettings:
     change_base: float = 100.0
     max_percent_change: float = 25.0
     max_missing_share: float = 0.1
+    n_jobs: int = 2
 
 
 def parse_validation_settings(section: Mapping[str, Any] | None, origin: str = "params.yaml") -> ValidationSettings:
@@ -63,7 +67,7 @@ def parse_validation_settings(section: Mapping[str, Any] | None, origin: str = "
     if not isinstance(section, Mapping):
         raise ParameterError(f"{origin}: missing mapping 'validation' (region_categories, min_denominator, gender_tolerance, examples).")
     try:
-        return ValidationSettings(
+        settings = ValidationSettings(
             region_categories=tuple(str(c) for c in section["region_categories"]),
             min_denominator=float(section.get("min_denominator", 10000)),
             gender_tolerance=float(section.get("gender_tolerance", 0.5)),
@@ -73,6 +77,10 @@ def parse_validation_settings(section: Mapping[str, Any] | None, origin: str = "
             change_base=float(section.get("change_base", 100)),
             max_percent_change=float(section.get("max_percent_change", 25)),
             max_missing_share=float(section.get("max_missing_share", 0.1)),
+            n_jobs=int(section.get("n_jobs", 2)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ParameterError(f"{origin}: invalid 'validation' section ({exc!r}).") from exc
+    if settings.n_jobs < 1:
+        raise ParameterError(f"{origin}: validation.n_jobs must be at least 1 (1: no worker processes), got {settings.n_jobs}.")
+    return settings

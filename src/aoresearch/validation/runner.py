@@ -10,7 +10,9 @@ the rendering for the current params with the hand edits of the stored one
 parameter. The Checkpoint's result format is set from the frame's label columns and
 ``validation.examples``. Runs are named by the validated data, not the clock
 (:mod:`aoresearch.validation.run_id`) and the pages are normalised afterwards
-(:mod:`aoresearch.validation.docs`), so the same data give byte-identical Data Docs.
+(:mod:`aoresearch.validation.docs`), so the same data give byte-identical Data Docs. With
+``n_jobs`` above 1 the targets run in worker processes (:mod:`aoresearch.validation.workers`)
+and the Data Docs are still built once, here, from what they stored: the same pages.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+from functools import partial
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, NamedTuple
 
 from aoresearch.validation.docs import normalise_data_docs
 from aoresearch.validation.edits import merge, rule_of
@@ -27,6 +30,7 @@ from aoresearch.validation.report import ExpectationOutcome, StoredChange, Valid
 from aoresearch.validation.rules import Target
 from aoresearch.validation.run_id import run_identifier
 from aoresearch.validation.store import DataDocsSite, checkpoint_name, result_format, run_context, stored_files
+from aoresearch.validation.workers import run_in_workers
 
 __all__ = ["run_targets"]
 
@@ -36,7 +40,12 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
 def run_targets(
-    name: str, targets: Iterable[Target], site: DataDocsSite, examples: int = 5, source: str | Path | None = None
+    name: str,
+    targets: Iterable[Target],
+    site: DataDocsSite,
+    examples: int = 5,
+    source: str | Path | None = None,
+    n_jobs: int = 1,
 ) -> ValidationReport:
     """Run every target's stored Checkpoint and render Data Docs; return the outcomes (never raises on failures).
 
@@ -53,31 +62,62 @@ def run_targets(
         Offending rows kept per failed expectation.
     source : path, optional
         Folder of the validated data set; with a target's ``file`` it names the file in messages.
+    n_jobs : int
+        Worker processes running the Checkpoints (``validation.n_jobs``); 1 (default): all in this
+        process. The report and the Data Docs do not depend on it.
 
     Raises
     ------
     StoredValidationError
         If a target's suite, Validation Definition or Checkpoint is not stored under ``site.gx_dir``.
+    Exception
+        An error while running a target, with a note naming the target (from a worker too).
     """
     targets = list(targets)
     shutil.rmtree(site.folder, ignore_errors=True)
     site.folder.mkdir(parents=True, exist_ok=True)
-    outcomes: list[ExpectationOutcome] = []
-    changes: list[StoredChange] = []
+    validate = partial(_validate_target, site=site, examples=examples, source=source)
     with run_context(site, [t.name for t in targets]) as context:
-        for target in targets:
-            changes.extend(_use_rendering_with_edits(context, target, site))
-            checkpoint = context.checkpoints.get(checkpoint_name(site.name, target.name))
-            checkpoint.actions = []  # Data Docs are built once below, not after every Checkpoint;
-            checkpoint.save()  # saved into the run's temporary copy (GX refuses to run an unsaved change)
-            checkpoint.result_format = fmt = result_format(target, examples)
-            labels = fmt["unexpected_index_column_names"]
-            result = checkpoint.run(batch_parameters={"dataframe": target.frame}, run_id=run_identifier(target.name, target.frame))
-            for run in result.run_results.values():
-                outcomes.extend(_outcome(target, r, labels, examples, _file(source, target.file)) for r in run.results)
+        if min(n_jobs, len(targets)) > 1:
+            validated = run_in_workers(validate, context.root_directory, targets, n_jobs)
+        else:
+            validated = [validate(context, target) for target in targets]
         context.build_data_docs(site_names=[site.name])
     normalise_data_docs(site.folder)
-    return ValidationReport(name, tuple(outcomes), tuple(changes))
+    changes = [change for target in validated for change in target.changes]
+    for change in changes:
+        logger.warning("%s", change.describe())
+    return ValidationReport(name, tuple(o for target in validated for o in target.outcomes), tuple(changes))
+
+
+class TargetResult(NamedTuple):
+    """What running one target's Checkpoint gives: its outcomes and the hand edits its suite ran with."""
+
+    outcomes: tuple[ExpectationOutcome, ...]
+    changes: tuple[StoredChange, ...]
+
+
+def _validate_target(context, target: Target, site: DataDocsSite, examples: int, source: str | Path | None) -> TargetResult:
+    """:func:`_run_checkpoint`; an error gets a note naming the target and its Checkpoint."""
+    try:
+        return _run_checkpoint(context, target, site, examples, source)
+    except Exception as exc:
+        exc.add_note(f"while validating {target.name} (Checkpoint {checkpoint_name(site.name, target.name)})")
+        raise
+
+
+def _run_checkpoint(context, target: Target, site: DataDocsSite, examples: int, source: str | Path | None) -> TargetResult:
+    """Store the target's suite and its Checkpoint without actions in the run copy, run it, read the outcomes."""
+    changes = _use_rendering_with_edits(context, target, site)
+    checkpoint = context.checkpoints.get(checkpoint_name(site.name, target.name))
+    checkpoint.actions = []  # Data Docs are built once by run_targets, not after every Checkpoint;
+    checkpoint.save()  # saved into the run's temporary copy (GX refuses to run an unsaved change)
+    checkpoint.result_format = fmt = result_format(target, examples)
+    labels = fmt["unexpected_index_column_names"]
+    result = checkpoint.run(batch_parameters={"dataframe": target.frame}, run_id=run_identifier(target.name, target.frame))
+    file = _file(source, target.file)
+    outcomes = tuple(_outcome(target, r, labels, examples, file) for run in result.run_results.values() for r in run.results)
+    return TargetResult(outcomes, tuple(changes))
 
 
 def _use_rendering_with_edits(context, target: Target, site: DataDocsSite) -> list[StoredChange]:
@@ -87,8 +127,6 @@ def _use_rendering_with_edits(context, target: Target, site: DataDocsSite) -> li
     path = stored_files(site.gx_dir, site.name, target.name)["Expectation Suite"]
     changes = [StoredChange(target.name, rule, "edited", path.as_posix()) for rule in merged.edited]
     changes += [StoredChange(target.name, rule, "added", path.as_posix()) for rule in merged.added]
-    for change in changes:
-        logger.warning("%s", change.describe())
     return changes
 
 

@@ -26,12 +26,13 @@ logger = logging.getLogger(__name__)
 def validate_raw(
     raw: RawData, catalogue: Catalogue, config: ValidationConfig, site: DataDocsSite, source: str | Path | None = None
 ) -> ValidationReport:
-    """Validate the raw observations and region table with the Checkpoints stored for them;
-    Data Docs go to ``site`` (:func:`~aoresearch.validation.store.load_site_config` of ``raw``).
+    """Validate the raw observations and region table with the Checkpoints stored for them, in
+    ``config.n_jobs`` processes; Data Docs go to ``site``
+    (:func:`~aoresearch.validation.store.load_site_config` of ``raw``).
 
     ``source`` (the raw folder) is named with the file in failure messages.
     """
-    report = run_targets("raw", raw_targets(raw, catalogue, config), site, config.examples, source)
+    report = run_targets("raw", raw_targets(raw, catalogue, config), site, config.examples, source, config.n_jobs)
     report.log_warnings(logger)
     return report
 
@@ -43,13 +44,14 @@ def validate_panels(
     site: DataDocsSite,
     source: str | Path | None = None,
 ) -> ValidationReport:
-    """Validate each panel (name to frame) with the Checkpoints stored for them; Data Docs of all
-    of them go to ``site`` (:func:`~aoresearch.validation.store.load_site_config` of ``panels``).
+    """Validate each panel (name to frame) with the Checkpoints stored for them, in
+    ``config.n_jobs`` processes; Data Docs of all of them go to ``site``
+    (:func:`~aoresearch.validation.store.load_site_config` of ``panels``).
 
     ``source`` (the panel folder) is named with the file in failure messages.
     """
     targets = tuple(t for name, panel in panels.items() for t in panel_targets(name, panel, catalogue, config))
-    report = combine("panels", [run_targets("panels", targets, site, config.examples, source)])
+    report = combine("panels", [run_targets("panels", targets, site, config.examples, source, config.n_jobs)])
     report.log_warnings(logger)
     return report
 
