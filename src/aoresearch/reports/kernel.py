@@ -3,8 +3,10 @@
 Why: a report stage's parent process spends about 0.7 s importing papermill and nbconvert
 before papermill starts the kernel, and the kernel then spends about 0.6 s starting and 1 s
 importing pandas, matplotlib and this package in the notebook's first cell, all one after the
-other. Started first, the kernel does its part on the second core while the parent imports:
-about 1 s less per report, 8 report stages (issue 15; ``benchmarks/reports_render.py``).
+other. Started first, the kernel does its part on the second core while the parent imports
+(issue 15): in ``benchmarks/pipeline.py`` the five impact report stages took 31.1 s against
+41.3 s for the previous commit in the same minutes (together with the figure change of
+:func:`~aoresearch.reports.plots.freeze_layout`).
 
 The preloading runs silently and without history: the notebook's execution counts, outputs
 and namespace are the same as in a kernel started by papermill (the executed notebooks are

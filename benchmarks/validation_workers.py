@@ -1,0 +1,95 @@
+"""Benchmark (issue 15): the validate stages with ``validation.n_jobs`` 1 against 2, alternated.
+
+Runs ``pipelines/validate.py raw`` and ``... panels`` as the DVC stages do, on the pipeline's
+data in data/ (run `make repro` first), with params.yaml's ``validation.n_jobs`` set to 1 and
+to 2 in a temporary copy of params.yaml, pair by pair in alternating order (this machine's
+speed changes within minutes). Outputs (Data Docs, metrics, summary, marker) go to temporary
+folders; the benchmark fails unless every run's outputs are byte-identical to the first run's.
+
+Run: `.venv/bin/python benchmarks/validation_workers.py [--pairs 3]` (writes
+benchmarks/results/validation_workers.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _params(folder: Path, n_jobs: int) -> Path:
+    document = yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))
+    document["validation"]["n_jobs"] = n_jobs
+    path = folder / f"params_{n_jobs}.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _run(what: str, params: Path, work: Path, keep: Path) -> float:
+    """Run one stage into ``work`` (the same path every run: outputs may name it), then move them to ``keep``."""
+    work.mkdir(parents=True)
+    command = [sys.executable, "pipelines/validate.py", what, "--params", str(params), "--docs", str(work / "docs"),
+               "--metrics", str(work / "metrics.json"), "--summary", str(work / "summary.json"), "--marker", str(work / "marker.json")]
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
+    work.rename(keep)
+    return elapsed
+
+
+def _same_tree(a: Path, b: Path) -> bool:
+    compared = filecmp.dircmp(a, b)
+    if compared.left_only or compared.right_only or compared.funny_files:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(a, b, compared.common_files, shallow=False)
+    return not mismatch and not errors and all(_same_tree(a / d, b / d) for d in compared.common_dirs)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "validation_workers.json")
+    args = parser.parse_args(argv)
+    if not (REPO / "data" / "panel" / "country.parquet").is_file():
+        raise SystemExit("error: no pipeline data in data/; run `make repro` first.")
+    times: dict[str, dict[int, list[float]]] = {w: {1: [], 2: []} for w in ("raw", "panels")}
+    identical = True
+    with tempfile.TemporaryDirectory(prefix="bench_validation_") as tmp:
+        root = Path(tmp)
+        params = {n: _params(root, n) for n in (1, 2)}
+        for pair in range(args.pairs):
+            for what in ("raw", "panels"):
+                for n in ((1, 2) if pair % 2 == 0 else (2, 1)):
+                    out = root / f"{what}_{n}_{pair}"
+                    times[what][n].append(round(_run(what, params[n], root / "work", out), 2))
+                    identical &= _same_tree(root / f"{what}_1_0", out)  # pair 1 runs n_jobs 1 first
+                    print(f"pair {pair + 1}: {what:6s} n_jobs {n}: {times[what][n][-1]:6.2f} s", flush=True)
+    result = {
+        "benchmark": "validate stages, validation.n_jobs 1 against 2, alternated pairs, demo data",
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "runs_s": {what: {str(n): t for n, t in by_n.items()} for what, by_n in times.items()},
+        "median_s": {what: {str(n): statistics.median(t) for n, t in by_n.items()} for what, by_n in times.items()},
+        "outputs_identical": identical,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result["median_s"]), "identical outputs:", identical)
+    return 0 if identical else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
