@@ -21,6 +21,8 @@ Both run in two worker processes (joblib), which halves the wall time on two cor
 
 from __future__ import annotations
 
+import dataclasses
+
 from functools import lru_cache
 from pathlib import Path
 
@@ -71,7 +73,8 @@ STRUCTURAL_RAW = {"raw_regions", "raw_region_links", "raw_gender_totals", "raw_p
 def _inputs():
     """Catalogue, params and validation config as the pipeline (and tests/conftest.py) load them."""
     params = load_params(REPO / "params.yaml")
-    return load_catalogue(), params, validation_config(params)
+    # One process per validation: the seeds already run in WORKERS processes (joblib).
+    return load_catalogue(), params, dataclasses.replace(validation_config(params), n_jobs=1)
 
 
 def _world(seed: int) -> RawData:
