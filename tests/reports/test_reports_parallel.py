@@ -52,7 +52,9 @@ def test_bad_n_jobs_is_named(n_jobs):
         figure_images(_jobs(2), n_jobs=n_jobs)
 
 
-def test_a_figure_failing_in_a_worker_is_named():
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_failing_figure_is_named_here_and_in_a_worker(n_jobs):
+    # With 2 processes the second job is drawn by the spawned worker.
     jobs = [*_jobs(1), FigureJob(broken_figure, (7.0,), alt="trends of Oulu")]
-    with pytest.raises(RuntimeError, match=r"'trends of Oulu' failed in a worker process: no data for period 7.0"):
-        figure_images(jobs, n_jobs=2)
+    with pytest.raises(RuntimeError, match=r"drawing the figure 'trends of Oulu' failed: ValueError: no data for period 7.0"):
+        figure_images(jobs, n_jobs=n_jobs)

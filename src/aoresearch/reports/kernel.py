@@ -1,16 +1,16 @@
 """A report's Jupyter kernel, started before papermill is imported and importing the report stack meanwhile.
 
-Why: a report stage's parent process spends about 0.7 s importing papermill and nbconvert
-before papermill starts the kernel, and the kernel then spends about 0.6 s starting and 1 s
-importing pandas, matplotlib and this package in the notebook's first cell, all one after the
-other. Started first, the kernel does its part on the second core while the parent imports
+Why: a report stage's parent process imports papermill and nbconvert before papermill starts
+the kernel, and the kernel then starts and imports pandas, matplotlib and this package in the
+notebook's first cell, all one after the other (each about a second or less here; `python -X
+importtime` shows the imports). Started first, the kernel does its part on the second core while the parent imports
 (issue 15): in ``benchmarks/pipeline.py`` the five impact report stages took 31.1 s against
 41.3 s for the previous commit in the same minutes (together with the figure change of
 :func:`~aoresearch.reports.plots.freeze_layout`).
 
 The preloading runs silently and without history: the notebook's execution counts, outputs
 and namespace are the same as in a kernel started by papermill (the executed notebooks are
-byte-identical, ``tests/reports/test_reports_render.py``). A module that cannot be imported
+byte-identical, ``tests/reports/test_reports_kernel.py``). A module that cannot be imported
 here changes nothing: the notebook's own import cell then fails with the usual message.
 """
 

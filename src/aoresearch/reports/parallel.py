@@ -1,8 +1,8 @@
 """Draw a report's figures on several processes; the images are the same bytes as drawn in one.
 
-Why: the situation room draws one figure of 25 small multiples per pilot region, about 2.3 s
-each on this project's machine (constrained layout and Agg drawing, all in Python on one
-core), so its five regions took 11-13 s of the report stage (issue 15).
+Why: the situation room draws one figure of 25 small multiples per pilot region (constrained
+layout and Agg drawing, all in Python on one core); its five regions took 10.6-12.9 s in one
+process and 7.1-8.5 s in two (``benchmarks/report_figures.py``, issue 15).
 
 The notebook's kernel keeps drawing the first share of the figures itself while the other
 processes start; they are started with ``spawn``, not ``fork``: a forked copy of a Jupyter
@@ -63,25 +63,25 @@ def figure_images(jobs: Sequence[FigureJob], n_jobs: int = 1) -> list:
     jobs = list(jobs)
     workers = min(n_jobs, len(jobs)) - 1
     if workers < 1:
-        return [_image(_draw(job), job) for job in jobs]
-    own = math.ceil(len(jobs) / (workers + 1))  # the workers first start Python and import (about 1 s)
+        return [_image(_draw(job)) for job in jobs]
+    own = math.ceil(len(jobs) / (workers + 1))  # the workers first start Python and import
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [pool.submit(_draw, job) for job in jobs[own:]]
-        drawn = [_image(_draw(job), job) for job in jobs[:own]]
-        drawn += [_image(future, job) for future, job in zip(futures, jobs[own:])]
+        drawn = [_image(_draw(job)) for job in jobs[:own]]
+        drawn += [_image(future.result()) for future in futures]
     return drawn
 
 
 def _draw(job: FigureJob) -> tuple[bytes, dict]:
-    image = figure_image(job.plot(*job.args, **job.kwargs), job.alt)
+    try:
+        image = figure_image(job.plot(*job.args, **job.kwargs), job.alt)
+    except Exception as error:
+        raise RuntimeError(f"drawing the figure '{job.alt}' failed: {type(error).__name__}: {error}") from error
     return image.data, dict(image.metadata)
 
 
-def _image(result, job: FigureJob):
+def _image(drawn: tuple[bytes, dict]):
     from IPython.display import Image
 
-    try:
-        data, metadata = result if isinstance(result, tuple) else result.result()
-    except Exception as error:
-        raise RuntimeError(f"drawing the figure '{job.alt}' failed in a worker process: {error}") from error
+    data, metadata = drawn
     return Image(data=data, format="png", metadata=metadata)

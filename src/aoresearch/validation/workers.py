@@ -44,11 +44,12 @@ __all__ = ["estimated_work", "share_targets", "start_method", "run_in_workers"]
 
 Result = TypeVar("Result")
 
-# An expectation costs a fixed ~0.02-0.06 s (Great Expectations' overhead per expectation, a
-# pandas query per row condition) plus time in proportion to the rows, about that much again per
-# 200,000 rows (measured per Checkpoint on the demo panels and raw data). On the demo panels
-# rows x expectations alone would give the 232,518-row municipality rates (4.9 s) one worker and
-# the other eleven tables (7.9 s) the other; this estimate shares them 6.3 s and 6.3 s.
+# An expectation costs a fixed amount (Great Expectations' overhead per expectation, a pandas
+# query per row condition) plus time in proportion to the rows, about that much again per 200,000
+# rows: a rough fit to one timing of each Checkpoint on the demo data, not a committed benchmark.
+# Rows x expectations alone would give the 232,518-row municipality rates one worker and the other
+# eleven panel tables the other, an uneven split. The stages' gain with this estimate is measured
+# by benchmarks/validation_workers.py.
 ROWS_PER_FIXED_COST = 200_000
 _WORKER: dict[str, Any] = {}  # in a worker process: its context, the targets and the function to run
 
