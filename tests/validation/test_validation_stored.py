@@ -85,6 +85,32 @@ def test_unedited_store_runs_the_current_params(gx_dir):
     assert stricter.stored_changes == ()
 
 
+def test_a_suite_is_stored_again_only_when_the_rendering_changed_it(gx_dir, monkeypatch):
+    """The run copy's suite is replaced only when the rendering (with the hand edits) differs from
+    it; replacing it anyway gives the same outcomes. A different order, bound or suite field is a
+    difference."""
+    from great_expectations.core.factory.suite_factory import SuiteFactory
+
+    from aoresearch.validation import runner
+
+    stored, original, same = [], SuiteFactory.add_or_update, runner._stores_the_same
+    monkeypatch.setattr(SuiteFactory, "add_or_update", lambda self, suite: stored.append(suite.name) or original(self, suite))
+    skipped = _run(gx_dir, _target())
+    assert skipped.success and stored == []
+    assert not _outcome(_run(gx_dir, _target(max_value=100)), "value_in_range").success and stored == [TABLE]
+    monkeypatch.setattr(runner, "_stores_the_same", lambda suite, stored: False)
+    assert _run(gx_dir, _target()).outcomes == skipped.outcomes and stored == [TABLE, TABLE]
+
+    rendered = _target().suite(expectations=merge(_target().expectations).expectations)
+    again = _target().suite(expectations=merge(_target().expectations).expectations)
+    assert same(rendered, again)
+    assert not same(rendered, _target(max_value=100).suite(expectations=merge(_target(100).expectations).expectations))
+    swapped = _target().suite(expectations=list(reversed(merge(_target().expectations).expectations)))
+    assert not same(rendered, swapped)
+    again.meta = {**again.meta, "description": "another"}
+    assert not same(rendered, again)
+
+
 def test_params_change_reaches_the_committed_suites(small_extract, catalogue, params, tmp_path):
     # The small extract (17,000 rows of the demo data) holds counts above 1000 as the whole demo
     # data set (1.1 million rows) does, and validates in a third of the CPU time (9 s, not 27 s).

@@ -122,12 +122,42 @@ def _run_checkpoint(context, target: Target, site: DataDocsSite, examples: int, 
 
 def _use_rendering_with_edits(context, target: Target, site: DataDocsSite) -> list[StoredChange]:
     """Store (in the run copy) the target's suite as rendered now, keeping the stored hand edits."""
-    merged = merge(target.expectations, context.suites.get(target.name).expectations)
-    context.suites.add_or_update(target.suite(expectations=merged.expectations))
+    stored = context.suites.get(target.name)
+    merged = merge(target.expectations, stored.expectations)
+    suite = target.suite(expectations=merged.expectations)
+    if not _stores_the_same(suite, stored):
+        context.suites.add_or_update(suite)
     path = stored_files(site.gx_dir, site.name, target.name)["Expectation Suite"]
     changes = [StoredChange(target.name, rule, "edited", path.as_posix()) for rule in merged.edited]
     changes += [StoredChange(target.name, rule, "added", path.as_posix()) for rule in merged.added]
     return changes
+
+
+def _stores_the_same(suite, stored) -> bool:
+    """Would ``add_or_update(suite)`` store what is stored already: the same suite fields and the
+    same expectations in the same order, ids aside (a rendering has none)?
+
+    Then the update is skipped. It would write the same suite back after searching the stored
+    expectations for each new one (Great Expectations' ``add_or_update``: quadratic in the
+    expectations, each comparison a pydantic ``dict()``), a large part of a validation's own time
+    (``benchmarks/validation_runner.py``). The usual case: ``make suites`` stored the rendering of
+    the current params, and nothing was edited by hand since.
+    """
+    return (
+        suite.name == stored.name
+        and (suite.meta or {}) == (stored.meta or {})
+        and (suite.notes or None) == (stored.notes or None)
+        and len(suite.expectations) == len(stored.expectations)
+        and all(_content(new) == _content(old) for new, old in zip(suite.expectations, stored.expectations))
+    )
+
+
+def _content(expectation) -> dict:
+    """An expectation's configuration without its id and rendered content."""
+    document = expectation.configuration.to_json_dict()
+    for key in ("id", "rendered_content"):
+        document.pop(key, None)
+    return document
 
 
 def _file(source: str | Path | None, file: str) -> str:

@@ -1,0 +1,92 @@
+"""Benchmark (issue 15): the validate stages with and without storing unchanged suites again.
+
+Before each Checkpoint the runner puts the suite rendered for the current params (with the hand
+edits of the stored one) into the run's copy of gx/. Great Expectations' ``add_or_update`` does
+that by searching the stored expectations for each new one, quadratic in the expectations. The
+runner now skips it when the rendering is what is stored (``runner._stores_the_same``). This
+runs ``pipelines/validate.py raw`` and ``... panels`` as the DVC stages do (params.yaml as it
+is, ``validation.n_jobs`` included), on the pipeline's data in data/ (run `make repro` first),
+once as it is and once with the skip switched off (``_stores_the_same`` patched to answer no),
+pair by pair in alternating order. Outputs (Data Docs, metrics, summary, marker) go to
+temporary folders; the benchmark fails unless every run's outputs are byte-identical to the
+first run's.
+
+Run: `.venv/bin/python benchmarks/validation_runner.py [--pairs 3]` (writes
+benchmarks/results/validation_runner.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from validation_workers import REPO, _same_tree  # noqa: E402
+
+VARIANTS = ("skip_unchanged", "always_store")
+# The stage's own entry point, with the skip switched off first (the workers are forked: they inherit it).
+ALWAYS_STORE = ("import runpy, sys; from aoresearch.validation import runner; "
+                "runner._stores_the_same = lambda suite, stored: False; "
+                "sys.argv = sys.argv[1:]; sys.path.insert(0, 'pipelines'); runpy.run_path(sys.argv[0], run_name='__main__')")
+
+
+def _run(variant: str, what: str, work: Path, keep: Path) -> float:
+    """Run one stage into ``work`` (the same path every run: outputs may name it), then move them to ``keep``."""
+    work.mkdir(parents=True)
+    stage = ["pipelines/validate.py", what, "--docs", str(work / "docs"), "--metrics", str(work / "metrics.json"),
+             "--summary", str(work / "summary.json"), "--marker", str(work / "marker.json")]
+    command = [sys.executable, *(["-c", ALWAYS_STORE] if variant == "always_store" else []), *stage]
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
+    work.rename(keep)
+    return elapsed
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "validation_runner.json")
+    args = parser.parse_args(argv)
+    if not (REPO / "data" / "panel" / "country.parquet").is_file():
+        raise SystemExit("error: no pipeline data in data/; run `make repro` first.")
+    times: dict[str, dict[str, list[float]]] = {w: {v: [] for v in VARIANTS} for w in ("raw", "panels")}
+    identical = True
+    with tempfile.TemporaryDirectory(prefix="bench_validation_") as tmp:
+        root = Path(tmp)
+        for pair in range(args.pairs):
+            for what in ("raw", "panels"):
+                for variant in (VARIANTS if pair % 2 == 0 else VARIANTS[::-1]):
+                    out = root / f"{what}_{variant}_{pair}"
+                    times[what][variant].append(round(_run(variant, what, root / "work", out), 2))
+                    identical &= _same_tree(root / f"{what}_{VARIANTS[0]}_0", out)  # pair 1 runs it first
+                    print(f"pair {pair + 1}: {what:6s} {variant:14s}: {times[what][variant][-1]:6.2f} s", flush=True)
+    medians = {what: {v: statistics.median(t) for v, t in by_v.items()} for what, by_v in times.items()}
+    result = {
+        "benchmark": "validate stages (params.yaml as it is), unchanged suites not stored again against always "
+                     "stored (add_or_update), alternated pairs, demo data",
+        "command": "python benchmarks/validation_runner.py " + " ".join(argv),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "runs_s": times,
+        "median_s": medians,
+        "saved_median_s": {what: round(m["always_store"] - m["skip_unchanged"], 2) for what, m in medians.items()},
+        "outputs_identical": identical,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result["median_s"]), "identical outputs:", identical)
+    return 0 if identical else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
