@@ -136,3 +136,22 @@ def html_unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
+
+
+def test_one_test_year_is_named_as_one_year_in_both_languages():
+    """A single test year (e.g. the tests' small world: factors.test_years 2020 to 2020) reads as
+    one year, not as the span "2020–2020", in the targets, the model's skill and its accuracy."""
+    from aoresearch.reports.factors import Accuracy, accuracy_html
+
+    chosen = _chosen({"oohc": [0.8, 0.9, 0.97]})
+    assert "judged on the test year 2020:" in targets_html(chosen, NAMES, (2020, 2020), "en")
+    assert "arvioituna testivuonna 2020:" in targets_html(chosen, NAMES, (2020, 2020), "fi")
+    assert "judged on the test years 2012–2020:" in targets_html(chosen, NAMES, YEARS, "en")
+    one_year = {"horizon": 1, "outcomes": {"oohc": {"mae_ratio_to_persistence": {"model": 0.9}, "test_years": [2020],
+                                                    "chosen": {}}}}
+    assert "Tested on 2020, a year it had not seen, the model's error was 90.0%" in html_unescape(
+        model_skill_html(one_year, "oohc", 1, "en"))
+    assert "Vuonna 2020, jota malli ei nähnyt, sen virhe oli 90,0 %" in model_skill_html(one_year, "oohc", 1, "fi")
+    accuracy = Accuracy("oohc", 0.9, {}, 0.85, 0.9, 2020, 2020)
+    assert accuracy_html(accuracy, "y", "a year ahead", "en").count("Tested on 2020, a year it had not seen, the model") == 1
+    assert "2020–2020" not in accuracy_html(accuracy, "y", "a year ahead", "fi")

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from aoresearch.catalogue import Catalogue
 from aoresearch.reports.disclosure import disclosure_table
 from aoresearch.reports.forecast_targets import forecast_name
-from aoresearch.reports.i18n import MESSAGES, format_number, rate_label, t
+from aoresearch.reports.i18n import MESSAGES, format_number, rate_label, t, year_span
 from aoresearch.reports.marks import mark_figure
 from aoresearch.reports.plots import PALETTE, _LocaleFormatter
 
@@ -109,7 +109,8 @@ def accuracy_html(accuracy: Accuracy | None, subject: str, horizon: str, lang: s
     """
     if accuracy is None:
         return ""
-    words = {"subject": subject, "horizon": horizon, "first": accuracy.first_year, "last": accuracy.last_year}
+    tested = year_span("tested_year", "tested_years", accuracy.first_year, accuracy.last_year, lang)
+    words = {"subject": subject, "horizon": horizon, "tested": tested}
     if accuracy.ratio < 1:
         text = t("accuracy_better", lang, pct=format_number(100 * (1 - accuracy.ratio), lang, 1), **words)
     else:

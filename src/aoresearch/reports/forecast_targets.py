@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from aoresearch.reports.disclosure import disclosure_table
-from aoresearch.reports.i18n import format_number, t
+from aoresearch.reports.i18n import format_number, t, year_span
 
 __all__ = ["NEVER_WORSE", "LONG_HORIZON", "LONG_TARGET", "TARGET_HORIZONS", "TargetCheck", "chosen_forecasts",
            "forecast_name", "check_targets", "chosen_table_html", "targets_html", "targets_brief_html",
@@ -135,7 +135,9 @@ def targets_html(chosen: pd.DataFrame, names: Mapping[str, str], years: tuple[in
         return ""
     check = check_targets(chosen)
     first, last = years if years else ("–", "–")
-    parts = [t("targets_intro", lang, first=first, last=last, long_h=LONG_HORIZON,
+    judged_on = year_span("test_year_span", "test_years_span", first, last, lang) if years else \
+        t("test_years_span", lang, first=first, last=last)
+    parts = [t("targets_intro", lang, test_years=judged_on, long_h=LONG_HORIZON,
                long_pct=format_number(100 * LONG_TARGET, lang, 0))]
     if check.met:
         parts.append(t("targets_met", lang))
@@ -183,7 +185,8 @@ def model_skill_html(summary: Mapping, outcome: str, horizon: int, lang: str) ->
     if ratio is None or years is None:
         parts = [t("drivers_model_skill_unknown", lang, h=horizon)]
     else:
-        parts = [t("drivers_model_skill", lang, h=horizon, first=years[0], last=years[1], pct=_pct(float(ratio), lang))]
+        parts = [t("drivers_model_skill", lang, h=horizon, tested=year_span("tested_year", "tested_years", *years, lang),
+                   pct=_pct(float(ratio), lang))]
     if not choice:
         parts.append(t("drivers_projected_unchosen", lang, h=horizon))
     elif choice["forecast"] == "model":

@@ -698,13 +698,17 @@ MESSAGES = {**MESSAGES, **{
               "{origin} vuoteen {year}: oikealle osoittavat palkit nostavat mallin ennustetta, vasemmalle osoittavat "
               "laskevat sitä.",
     },
+    # Year spans in running text, one year or several: "{tested}, the model's error ..."
+    "tested_years": {"en": "Tested on years {first}–{last} that it had not seen",
+                     "fi": "Vuosilla {first}–{last}, joita malli ei nähnyt"},
+    "tested_year": {"en": "Tested on {first}, a year it had not seen", "fi": "Vuonna {first}, jota malli ei nähnyt"},
+    "test_years_span": {"en": "the test years {first}–{last}", "fi": "testivuosina {first}–{last}"},
+    "test_year_span": {"en": "the test year {first}", "fi": "testivuonna {first}"},
     "drivers_model_skill": {
         "en": "These contributions (SHAP values) explain the gradient-boosted model's forecast {h} year(s) ahead. "
-              "Tested on years {first}–{last} that it had not seen, the model's error was {pct}% of that of simply "
-              "carrying the last observed value forward.",
+              "{tested}, the model's error was {pct}% of that of simply carrying the last observed value forward.",
         "fi": "Osuudet (SHAP-arvot) selittävät gradienttitehostetun mallin ennustetta {h} vuotta eteenpäin. "
-              "Vuosilla {first}–{last}, joita malli ei nähnyt, sen virhe oli {pct} % viimeisimmän havaitun arvon "
-              "käyttämisen virheestä.",
+              "{tested}, sen virhe oli {pct} % viimeisimmän havaitun arvon käyttämisen virheestä.",
     },
     "drivers_model_skill_unknown": {
         "en": "These contributions (SHAP values) explain the gradient-boosted model's forecast {h} year(s) ahead; "
@@ -743,18 +747,16 @@ MESSAGES = {**MESSAGES, **{
     "alt_drivers": {"en": "Bar chart of factor contributions for {region}.", "fi": "Pylväskuvio tekijöiden osuuksista: {region}."},
     "h_accuracy": {"en": "How good are the forecasts?", "fi": "Kuinka hyviä ennusteet ovat?"},
     "accuracy_better": {
-        "en": "Tested on years {first}–{last} that it had not seen, the model's forecasts of {subject} {horizon} were "
-              "{pct}% closer to what happened than simply carrying the last observed value forward.",
-        "fi": "Vuosilla {first}–{last}, joita malli ei nähnyt, sen ennusteet ({subject}, {horizon}) osuivat {pct} % "
-              "lähemmäs toteutunutta kuin viimeisimmän havaitun arvon käyttäminen sellaisenaan.",
+        "en": "{tested}, the model's forecasts of {subject} {horizon} were {pct}% closer to what happened than "
+              "simply carrying the last observed value forward.",
+        "fi": "{tested}, sen ennusteet ({subject}, {horizon}) osuivat {pct} % lähemmäs toteutunutta kuin "
+              "viimeisimmän havaitun arvon käyttäminen sellaisenaan.",
     },
     "accuracy_not_better": {
-        "en": "Tested on years {first}–{last} that it had not seen, the model's forecasts of {subject} {horizon} were "
-              "not more accurate than simply carrying the last observed value forward (their error was {pct}% of "
+        "en": "{tested}, the model's forecasts of {subject} {horizon} were not more accurate than simply carrying the last observed value forward (their error was {pct}% of "
               "that simple rule's). The projections in this report therefore add little to the latest observed "
               "level; the factor contributions describe what the model learned, not a proven forecasting advantage.",
-        "fi": "Vuosilla {first}–{last}, joita malli ei nähnyt, sen ennusteet ({subject}, {horizon}) eivät olleet "
-              "tarkempia kuin viimeisimmän havaitun arvon käyttäminen sellaisenaan (virhe {pct} % tämän "
+        "fi": "{tested}, sen ennusteet ({subject}, {horizon}) eivät olleet tarkempia kuin viimeisimmän havaitun arvon käyttäminen sellaisenaan (virhe {pct} % tämän "
               "yksinkertaisen säännön virheestä). Raportin ennusteet eivät siksi juuri lisää tietoa viimeisimpään "
               "havaittuun tasoon; tekijöiden osuudet kuvaavat, mitä malli oppi, eivät osoitettua ennustehyötyä.",
     },
@@ -781,10 +783,10 @@ MESSAGES = {**MESSAGES, **{
     "col_horizon_ahead": {"en": "{h} year(s) ahead", "fi": "{h} vuotta eteenpäin"},
     "chosen_cell": {"en": "{name} ({pct}%)", "fi": "{name} ({pct} %)"},
     "targets_intro": {
-        "en": "Targets set for these forecasts, judged on the test years {first}–{last}: at no horizon should the "
+        "en": "Targets set for these forecasts, judged on {test_years}: at no horizon should the "
               "chosen forecast be less accurate than carrying the last observed value forward (error at most 100% of "
               "that simple rule's), and {long_h} years ahead its error should be at most {long_pct}% of that rule's.",
-        "fi": "Näille ennusteille asetetut tavoitteet, arvioituna testivuosina {first}–{last}: valittu ennuste ei "
+        "fi": "Näille ennusteille asetetut tavoitteet, arvioituna {test_years}: valittu ennuste ei "
               "saa millään ennustejänteellä olla epätarkempi kuin viimeisimmän havaitun arvon käyttäminen (virhe "
               "enintään 100 % tämän yksinkertaisen säännön virheestä), ja {long_h} vuotta eteenpäin sen virhe saa "
               "olla enintään {long_pct} % säännön virheestä.",
@@ -906,6 +908,12 @@ def t(key: str, lang: str, **kwargs: object) -> str:
     if key not in MESSAGES:
         raise KeyError(f"no report message '{key}'; add it to aoresearch.reports.i18n.MESSAGES.")
     return MESSAGES[key][lang].format(**kwargs)
+
+
+def year_span(singular: str, plural: str, first: object, last: object, lang: str) -> str:
+    """Message ``plural`` for the years ``first``-``last``, or ``singular`` when they are one year
+    (e.g. ``tested_year`` / ``tested_years``: "Tested on 2020, a year it had not seen")."""
+    return t(singular, lang, first=first) if first == last else t(plural, lang, first=first, last=last)
 
 
 def format_number(value: float, lang: str, digits: int = 1) -> str:
