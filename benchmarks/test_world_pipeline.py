@@ -76,8 +76,10 @@ def main(argv: list[str] | None = None) -> int:
             runs[variant].append(one_run(variant == "committed_lock"))
             print(variant, runs[variant][-1]["pipeline_s"], "s", flush=True)
     imports.append(import_s())
-    reference = runs[VARIANTS[0]][0]["hashes"]
-    differing = sorted({p for rs in runs.values() for r in rs for p in r["hashes"] if r["hashes"][p] != reference.get(p)})
+    # The small world's outputs: a run with the committed lock also keeps the stale entries of the
+    # stages the small world does not have (e.g. the other pilots'), which are not compared.
+    reference = runs["no_lock"][0]["hashes"]
+    differing = sorted({p for rs in runs.values() for r in rs for p in reference if r["hashes"].get(p) != reference[p]})
     summary = {}
     for variant, rs in runs.items():
         stage_names = rs[0]["stages_s"]
@@ -94,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": "python benchmarks/test_world_pipeline.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "import_s_before_after": imports},
         "rounds": args.rounds,
-        "stages": len(reference and runs[VARIANTS[0]][0]["stages_s"]),
+        "stages": len(runs["no_lock"][0]["stages_s"]),
         "variants": summary,
         "saved_median_s": round(summary["committed_lock"]["pipeline_median_s"] - summary["no_lock"]["pipeline_median_s"], 2),
         "outputs": len(reference),
