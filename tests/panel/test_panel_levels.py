@@ -139,3 +139,16 @@ def test_demo_panels_and_factor_selection_handle_the_inpatient_periods(demo_raw,
     config = parse_factors_config(settings, seed=1)
     outcomes, _, skipped, _ = select_columns(municipal, config, catalogue)
     assert outcomes == ("oohc_per_1000",) and skipped == {"psych_inpatient_periods_13_17_per_1000": "column absent from the panel"}
+
+
+def test_two_observations_of_one_region_year_are_named(small):
+    """The panel has one value per indicator, region and year: a second row for one is an error
+    naming them (the validation of the raw data reports it first in the pipeline)."""
+    from aoresearch.errors import PanelStructureError
+
+    catalogue, raw = small
+    again = raw.observations[(raw.observations["indicator"] == 1) & (raw.observations["region"] == 12)].tail(1)
+    raw = RawData(pd.concat([raw.observations, again.assign(value=7.0)], ignore_index=True), REGIONS, {"synthetic": False})
+    with pytest.raises(PanelStructureError, match="indicator 1 has more than one observation for region 12 in 2020"):
+        build_panel(raw, catalogue, "KUNTA", "midpoint")
+    assert len(build_panel(raw, catalogue, "HYVINVOINTIALUE", "midpoint")) == 2
