@@ -32,7 +32,8 @@ def critical_failures(targets: Iterable[Target]) -> list[str]:
         expectations = [e for e in target.expectations if severity_of(e.meta) == CRITICAL]
         # Text columns of row conditions as categories: the same comparisons, faster on large frames.
         frame = target.frame
-        text = {c for e in expectations for c in _condition_columns(getattr(e, "row_condition", None)) if frame[c].dtype == object}
+        text = {c for e in expectations for c in _condition_columns(getattr(e, "row_condition", None))
+                if pd.api.types.is_string_dtype(frame[c].dtype)}  # object, or pandas 3's str
         frame = frame.astype({c: "category" for c in text}) if text else frame
         for expectation in expectations:
             bad = _offending(expectation, frame)

@@ -124,9 +124,10 @@ def _total_series(obs: pd.DataFrame, catalogue: Catalogue, ids: Iterable[int]) -
     Returns ``indicator, region, year, previous, value`` for consecutive years only.
     """
     parts = []
+    totals = obs[obs["gender"] == "total"]  # one comparison of the string column, not one per indicator
     for raw_id in sorted(set(ids)):
         column = catalogue.by_raw_id(raw_id).value_column
-        rows = obs.loc[(obs["indicator"] == raw_id) & (obs["gender"] == "total"), ["indicator", "region", "year", column]]
+        rows = totals.loc[totals["indicator"] == raw_id, ["indicator", "region", "year", column]]
         parts.append(rows.rename(columns={column: "value"}))
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in ("indicator", "region", "year", "previous", "value")})
