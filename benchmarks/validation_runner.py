@@ -22,14 +22,12 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from validation_workers import REPO, _same_tree  # noqa: E402
+from validation_workers import REPO, _same_tree, run_stage  # noqa: E402
 
 VARIANTS = ("skip_unchanged", "always_store")
 # The stage's own entry point, with the skip switched off first (the workers are forked: they inherit it).
@@ -39,18 +37,7 @@ ALWAYS_STORE = ("import runpy, sys; from aoresearch.validation import runner; "
 
 
 def _run(variant: str, what: str, work: Path, keep: Path) -> float:
-    """Run one stage into ``work`` (the same path every run: outputs may name it), then move them to ``keep``."""
-    work.mkdir(parents=True)
-    stage = ["pipelines/validate.py", what, "--docs", str(work / "docs"), "--metrics", str(work / "metrics.json"),
-             "--summary", str(work / "summary.json"), "--marker", str(work / "marker.json")]
-    command = [sys.executable, *(["-c", ALWAYS_STORE] if variant == "always_store" else []), *stage]
-    start = time.perf_counter()
-    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
-    work.rename(keep)
-    return elapsed
+    return run_stage(what, work, keep, interpreter_args=["-c", ALWAYS_STORE] if variant == "always_store" else [])
 
 
 def main(argv: list[str]) -> int:

@@ -38,9 +38,14 @@ def _params(folder: Path, n_jobs: int) -> Path:
 
 
 def _run(what: str, params: Path, work: Path, keep: Path) -> float:
-    """Run one stage into ``work`` (the same path every run: outputs may name it), then move them to ``keep``."""
+    return run_stage(what, work, keep, stage_args=["--params", str(params)])
+
+
+def run_stage(what: str, work: Path, keep: Path, stage_args: list[str] = (), interpreter_args: list[str] = ()) -> float:
+    """Run ``pipelines/validate.py what`` into ``work`` (the same path every run: outputs may name
+    it), then move its outputs to ``keep``; ``interpreter_args`` come before the script (e.g. ``-c``)."""
     work.mkdir(parents=True)
-    command = [sys.executable, "pipelines/validate.py", what, "--params", str(params), "--docs", str(work / "docs"),
+    command = [sys.executable, *interpreter_args, "pipelines/validate.py", what, *stage_args, "--docs", str(work / "docs"),
                "--metrics", str(work / "metrics.json"), "--summary", str(work / "summary.json"), "--marker", str(work / "marker.json")]
     start = time.perf_counter()
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
