@@ -17,7 +17,8 @@ from _entry import run  # first: it may restart the interpreter (PYTHONHASHSEED)
 
 from aoresearch.config import load_params
 from aoresearch.errors import RawDataError
-from aoresearch.impact.evaluate import check_pilot_regions, evaluate_pilot, find_pilot
+from aoresearch.impact.evaluate import evaluate_pilot, find_pilot
+from aoresearch.impact.pilot_regions import check_pilot_regions
 from aoresearch.impact.outputs import write_outputs
 from aoresearch.panel.files import read_panel
 from aoresearch.validation.gate import PANELS_MARKER, panel_files, panels_gate, require_validated

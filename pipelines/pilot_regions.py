@@ -13,7 +13,7 @@ from _entry import run
 
 from aoresearch.atomic import atomic_write_text
 from aoresearch.config import load_params
-from aoresearch.impact.evaluate import pilot_regions
+from aoresearch.impact.pilot_regions import pilot_regions
 
 
 def main(argv: list[str]) -> int:

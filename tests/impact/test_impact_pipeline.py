@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from aoresearch.config import load_params
-from aoresearch.impact.evaluate import pilot_regions
+from aoresearch.impact.pilot_regions import pilot_regions
 from aoresearch.impact.outputs import COLUMNS, TABLES
 from aoresearch.panel.files import write_panel
 from aoresearch.panel.stage import make_panel, panel_summary
