@@ -17,13 +17,14 @@ import argparse
 import compileall
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _results import machine, write_result  # benchmarks/, the script's folder
 
 REPO = Path(__file__).resolve().parents[1]
 MODULES = ("aoresearch.factors", "aoresearch.factor_figures.stage", "aoresearch.validation.stage",
@@ -57,14 +58,13 @@ def main(argv: list[str]) -> int:
     result = {
         "benchmark": "a new interpreter importing the stages' aoresearch modules, from source against from bytecode",
         "command": "python benchmarks/bytecode.py " + " ".join(argv),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": machine(),
         "modules": list(MODULES),
         "runs_s": times,
         "best_s": best,
         "saved_per_process_s": round(best["source"] - best["bytecode"], 3),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result(args.out, result)
     print(json.dumps(result, indent=2))
     return 0
 

@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
-import platform
 import statistics
 import sys
 import time
@@ -25,6 +23,8 @@ from pathlib import Path
 
 import yaml
 from dvc.utils.serialize._yaml import _dump, parse_yaml_for_update
+
+from _results import machine, write_result  # benchmarks/, the script's folder
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -55,7 +55,7 @@ def main(argv: list[str]) -> int:
     smaller = rewrite_s(without_pilots, args.repeats)
     result = {
         "benchmark": "DVC's round-trip rewrite of dvc.lock after each stage (median of repeats)",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": machine(),
         "stages": stages,
         "lock_lines": len(text.splitlines()),
         "rewrite_s": round(full, 3),
@@ -63,8 +63,7 @@ def main(argv: list[str]) -> int:
         "without_pilots_lines": len(without_pilots.splitlines()),
         "without_pilots_rewrite_s": round(smaller, 3),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result(args.out, result)
     print(json.dumps(result, indent=2))
     return 0
 

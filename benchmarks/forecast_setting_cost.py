@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -26,6 +24,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _results import machine, write_result  # noqa: E402
 from _repo_copy import REPO, timed  # noqa: E402
 
 
@@ -72,12 +71,11 @@ def main(argv: list[str]) -> int:
     result = {
         "benchmark": "forecast and scenarios stage scripts on the demo panels, params.yaml's boosting setting against another",
         "command": "python benchmarks/forecast_setting_cost.py " + " ".join(argv),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": machine(),
         "runs_s": runs,
         "median_s": medians,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result(args.out, result)
     print(json.dumps(medians, indent=2))
     return 0
 

@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
-import json
 import logging
-import os
-import platform
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from _results import machine, write_result  # benchmarks/, the script's folder
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -59,14 +58,13 @@ def main(argv: list[str]) -> int:
         "benchmark": "make_panel per category on the pipeline's raw data (median of repeats)",
         "command": "python benchmarks/panel_build.py " + " ".join(argv),
         "library": str(Path(aoresearch.__file__).resolve().parent),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": machine(),
         "repeats": args.repeats,
         "median_s": seconds,
         "total_median_s": round(sum(seconds.values()), 4),
         "parquet_md5": digests,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result(args.out, result)
     return 0
 
 

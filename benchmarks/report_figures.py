@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
-import platform
 import statistics
 import sys
 import time
@@ -34,6 +32,8 @@ import aoresearch.reports.plots as plots
 from aoresearch.catalogue import load_catalogue
 from aoresearch.config import load_params
 from aoresearch.reports import FigureJob, figure_images, load_situation, plot_region_trends, region_colours, region_label, select_pilots
+
+from _results import machine, write_result  # benchmarks/, the script's folder
 
 REPO = Path(__file__).resolve().parents[1]
 _freeze = plots.freeze_layout
@@ -86,14 +86,13 @@ def main(argv: list[str]) -> int:
             print(f"round {round_ + 1}: {way:11s} {elapsed:6.2f} s", flush=True)
     result = {
         "benchmark": "situation room: the region trend figures (one per pilot) drawn three ways, alternated",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": machine(),
         "figures": len(jobs),
         "runs_s": times,
         "median_s": {w: statistics.median(t) for w, t in times.items()},
         "same_png_bytes": len(digests) == 1,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result(args.out, result)
     print(json.dumps(result["median_s"]), "same bytes:", result["same_png_bytes"])
     return 0 if result["same_png_bytes"] else 1
 

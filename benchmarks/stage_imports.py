@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _repo_copy import REPO, environment, timed  # noqa: E402
+from _results import machine, write_result  # noqa: E402
+from _repo_copy import REPO, timed  # noqa: E402
 
 # Each script, as the pipeline's stages run it (the report stages start their notebook kernels
 # only when they render, so --help shows the script's own start).
@@ -54,14 +53,13 @@ def main(argv: list[str]) -> int:
     result = {
         "benchmark": "each stage script's start (python pipelines/<script>.py --help), best of the repeats",
         "command": "python benchmarks/stage_imports.py " + " ".join(argv),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": machine(),
         "roots": {name: str(root) for name, root in roots.items()},
         "best_s": best,
         "total_best_s": {name: round(sum(per.values()), 3) for name, per in best.items()},
         "runs_s": runs,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result(args.out, result)
     print(json.dumps({k: result[k] for k in ("best_s", "total_best_s")}, indent=2))
     return 0
 

@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from validation_workers import REPO, _same_tree, run_stage  # noqa: E402
+from _results import machine, write_result  # noqa: E402
+from validation_workers import REPO, alternated_runs, run_stage  # noqa: E402
 
 VARIANTS = ("skip_unchanged", "always_store")
 # The stage's own entry point, with the skip switched off first (the workers are forked: they inherit it).
@@ -45,32 +43,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "validation_runner.json")
     args = parser.parse_args(argv)
-    if not (REPO / "data" / "panel" / "country.parquet").is_file():
-        raise SystemExit("error: no pipeline data in data/; run `make repro` first.")
-    times: dict[str, dict[str, list[float]]] = {w: {v: [] for v in VARIANTS} for w in ("raw", "panels")}
-    identical = True
-    with tempfile.TemporaryDirectory(prefix="bench_validation_") as tmp:
-        root = Path(tmp)
-        for pair in range(args.pairs):
-            for what in ("raw", "panels"):
-                for variant in (VARIANTS if pair % 2 == 0 else VARIANTS[::-1]):
-                    out = root / f"{what}_{variant}_{pair}"
-                    times[what][variant].append(round(_run(variant, what, root / "work", out), 2))
-                    identical &= _same_tree(root / f"{what}_{VARIANTS[0]}_0", out)  # pair 1 runs it first
-                    print(f"pair {pair + 1}: {what:6s} {variant:14s}: {times[what][variant][-1]:6.2f} s", flush=True)
+    times, identical = alternated_runs(args.pairs, VARIANTS, lambda what, variant, work, keep: _run(variant, what, work, keep))
     medians = {what: {v: statistics.median(t) for v, t in by_v.items()} for what, by_v in times.items()}
     result = {
         "benchmark": "validate stages (params.yaml as it is), unchanged suites not stored again against always "
                      "stored (add_or_update), alternated pairs, demo data",
         "command": "python benchmarks/validation_runner.py " + " ".join(argv),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": machine(),
         "runs_s": times,
         "median_s": medians,
         "saved_median_s": {what: round(m["always_store"] - m["skip_unchanged"], 2) for what, m in medians.items()},
         "outputs_identical": identical,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result(args.out, result)
     print(json.dumps(result["median_s"]), "identical outputs:", identical)
     return 0 if identical else 1
 

@@ -15,16 +15,17 @@ from __future__ import annotations
 import argparse
 import filecmp
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 import yaml
+
+from _results import machine, write_result  # benchmarks/, the script's folder
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -64,34 +65,43 @@ def _same_tree(a: Path, b: Path) -> bool:
     return not mismatch and not errors and all(_same_tree(a / d, b / d) for d in compared.common_dirs)
 
 
+def alternated_runs(pairs: int, variants: tuple, run: Callable[[str, object, Path, Path], float]) -> tuple[dict, bool]:
+    """``run(what, variant, work, keep)`` for both validate stages (``raw``, ``panels``) and each
+    variant, pair by pair in alternating order (the first pair in the order given), outputs in a
+    temporary folder. Returns the seconds per stage and variant, and whether every run's outputs
+    were byte-identical to the first run's. Stops if the pipeline's data are not in data/."""
+    if not (REPO / "data" / "panel" / "country.parquet").is_file():
+        raise SystemExit("error: no pipeline data in data/; run `make repro` first.")
+    times: dict[str, dict] = {w: {v: [] for v in variants} for w in ("raw", "panels")}
+    identical = True
+    with tempfile.TemporaryDirectory(prefix="bench_validation_") as tmp:
+        root = Path(tmp)
+        for pair in range(pairs):
+            for what in ("raw", "panels"):
+                for variant in (variants if pair % 2 == 0 else variants[::-1]):
+                    out = root / f"{what}_{variant}_{pair}"
+                    times[what][variant].append(round(run(what, variant, root / "work", out), 2))
+                    identical &= _same_tree(root / f"{what}_{variants[0]}_0", out)  # pair 1 runs it first
+                    print(f"pair {pair + 1}: {what:6s} {variant!s:14s}: {times[what][variant][-1]:6.2f} s", flush=True)
+    return times, identical
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "validation_workers.json")
     args = parser.parse_args(argv)
-    if not (REPO / "data" / "panel" / "country.parquet").is_file():
-        raise SystemExit("error: no pipeline data in data/; run `make repro` first.")
-    times: dict[str, dict[int, list[float]]] = {w: {1: [], 2: []} for w in ("raw", "panels")}
-    identical = True
-    with tempfile.TemporaryDirectory(prefix="bench_validation_") as tmp:
-        root = Path(tmp)
-        params = {n: _params(root, n) for n in (1, 2)}
-        for pair in range(args.pairs):
-            for what in ("raw", "panels"):
-                for n in ((1, 2) if pair % 2 == 0 else (2, 1)):
-                    out = root / f"{what}_{n}_{pair}"
-                    times[what][n].append(round(_run(what, params[n], root / "work", out), 2))
-                    identical &= _same_tree(root / f"{what}_1_0", out)  # pair 1 runs n_jobs 1 first
-                    print(f"pair {pair + 1}: {what:6s} n_jobs {n}: {times[what][n][-1]:6.2f} s", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench_validation_params_") as folder:
+        params = {n: _params(Path(folder), n) for n in (1, 2)}
+        times, identical = alternated_runs(args.pairs, (1, 2), lambda what, n, work, keep: _run(what, params[n], work, keep))
     result = {
         "benchmark": "validate stages, validation.n_jobs 1 against 2, alternated pairs, demo data",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": machine(),
         "runs_s": {what: {str(n): t for n, t in by_n.items()} for what, by_n in times.items()},
         "median_s": {what: {str(n): statistics.median(t) for n, t in by_n.items()} for what, by_n in times.items()},
         "outputs_identical": identical,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result(args.out, result)
     print(json.dumps(result["median_s"]), "identical outputs:", identical)
     return 0 if identical else 1
 
